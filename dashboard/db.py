@@ -1,0 +1,217 @@
+"""The clinic database: one DuckDB connection per process, a cursor per query, migrations on open."""
+
+from __future__ import annotations
+
+import graphlib
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashboard.sql import Query, queries_in, query
+
+DEFAULT_DB_PATH = Path("data") / "clinic.duckdb"
+DB_ENV_VAR = "REHAB_DB"
+
+
+class DatabaseError(RuntimeError):
+    """A database problem explained in words a clinic's admin can act on."""
+
+
+def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the database path: the explicit one, else $REHAB_DB, else data/clinic.duckdb."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(DB_ENV_VAR)
+    return Path(from_env) if from_env else DEFAULT_DB_PATH
+
+
+def bind(statement: Query, params: dict[str, Any]) -> dict[str, Any]:
+    """Return exactly the parameters the statement uses, refusing missing or unknown ones."""
+    missing = statement.parameters - params.keys()
+    unknown = params.keys() - statement.parameters
+    if missing or unknown:
+        raise TypeError(
+            f"{statement.name}.sql: missing parameters {sorted(missing)}, unknown parameters {sorted(unknown)}"
+        )
+    return {name: params[name] for name in statement.parameters}
+
+
+class Session:
+    """A cursor that runs named queries; inside `Database.transaction` all its work commits together."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self.cursor = cursor
+
+    def execute(self, name: str, /, **params: Any) -> duckdb.DuckDBPyConnection:
+        """Run the named statement with bound parameters."""
+        statement = query(name)
+        return self.cursor.execute(statement.text, bind(statement, params))
+
+    def frame(self, name: str, /, **params: Any) -> pd.DataFrame:
+        """Run the named query and return its rows as a DataFrame."""
+        return self.execute(name, **params).df()
+
+    def rows(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        """Run the named query and return its rows as dicts."""
+        result = self.execute(name, **params)
+        columns = [column[0] for column in result.description]
+        return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+    def value(self, name: str, /, **params: Any) -> Any:
+        """Run the named query and return the first column of its first row."""
+        row = self.execute(name, **params).fetchone()
+        return None if row is None else row[0]
+
+    def arrow(self, name: str, /, **params: Any) -> Any:
+        """Run the named query and return an Arrow table without an extra copy."""
+        statement = query(name)
+        return self.cursor.sql(statement.text, params=bind(statement, params)).to_arrow_table()
+
+    def register(self, view_name: str, data: Any) -> None:
+        """Expose an Arrow table or DataFrame to this cursor's queries under a fixed name."""
+        self.cursor.register(view_name, data)
+
+    def unregister(self, view_name: str) -> None:
+        """Remove a registered table."""
+        self.cursor.unregister(view_name)
+
+
+class Database:
+    """One DuckDB file, opened once per process; every query runs on its own cursor."""
+
+    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._connection = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as error:
+            raise DatabaseError(
+                f"cannot open {self.path}: {error}. DuckDB lets one process write a file at a time; "
+                "stop the app or the other command using it and try again."
+            ) from error
+        if not read_only:
+            _restrict_permissions(self.path)
+            self.migrate()
+
+    def session(self) -> Session:
+        """Return a session on a fresh cursor, for one query or one thread."""
+        return Session(self._connection.cursor())
+
+    def frame(self, name: str, /, **params: Any) -> pd.DataFrame:
+        """Run the named query on a fresh cursor and return a DataFrame."""
+        return self.session().frame(name, **params)
+
+    def rows(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        """Run the named query on a fresh cursor and return dicts."""
+        return self.session().rows(name, **params)
+
+    def value(self, name: str, /, **params: Any) -> Any:
+        """Run the named query on a fresh cursor and return one value."""
+        return self.session().value(name, **params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session whose statements commit together, or not at all."""
+        session = self.session()
+        session.cursor.execute("begin transaction")
+        try:
+            yield session
+        except BaseException:
+            session.cursor.execute("rollback")
+            raise
+        else:
+            session.cursor.execute("commit")
+        finally:
+            session.cursor.close()
+
+    def schema_version(self) -> int:
+        """Return the highest applied migration number."""
+        return int(self.value("schema_version"))
+
+    def migrate(self) -> None:
+        """Apply pending migrations in order, each in its own transaction, then refresh changed macros."""
+        with self.transaction() as session:
+            session.execute("schema_migrations_create")
+        applied = {row["version"] for row in self.rows("schema_migrations_applied")}
+        for statement in queries_in("migrations"):
+            version = migration_version(statement)
+            if version == 0 or version in applied:
+                continue
+            with self.transaction() as session:
+                session.cursor.execute(statement.text)
+                session.execute("schema_migrations_record", version=version, name=statement.name)
+        self._refresh_macros()
+
+    def _refresh_macros(self) -> None:
+        """Recreate the SQL macros when their text changed since they were last defined."""
+        macros = queries_in("macros")
+        digest = hashlib.sha256("\n".join(m.text for m in macros).encode()).hexdigest()
+        if self.value("schema_macros_digest") == digest:
+            return
+        with self.transaction() as session:
+            for statement in _dependency_order(macros):
+                session.cursor.execute(statement.text)
+            session.execute("schema_macros_record", digest=digest)
+
+    def close(self) -> None:
+        """Close the process's connection."""
+        self._connection.close()
+
+
+def _dependency_order(macros: list[Query]) -> list[Query]:
+    """Return macros ordered so that each comes after the macros its body calls."""
+    by_name = {statement.name: statement for statement in macros}
+    sorter = graphlib.TopologicalSorter(
+        {
+            name: [other for other in by_name if other != name and re.search(rf"\b{other}\s*\(", statement.body)]
+            for name, statement in by_name.items()
+        }
+    )
+    return [by_name[name] for name in sorter.static_order()]
+
+
+def migration_version(statement: Query) -> int:
+    """Return the number a migration file name starts with."""
+    prefix = statement.name.split("_", 1)[0]
+    if not prefix.isdigit():
+        raise ValueError(f"migration {statement.path} must start with a number, like 0001_")
+    return int(prefix)
+
+
+def _restrict_permissions(path: Path) -> None:
+    """Make the database readable by its owner only: it holds health data."""
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        if candidate.exists():
+            candidate.chmod(0o600)
+
+
+_open_databases: dict[Path, Database] = {}
+_open_lock = threading.Lock()
+
+
+def open_database(path: str | os.PathLike[str] | None = None) -> Database:
+    """Return this process's one connection to the database at path, opening it on first use."""
+    resolved = resolve_db_path(path).resolve()
+    with _open_lock:
+        if resolved not in _open_databases:
+            _open_databases[resolved] = Database(resolved)
+        return _open_databases[resolved]
+
+
+def close_database(path: str | os.PathLike[str] | None = None) -> None:
+    """Close and forget this process's connection to the database at path."""
+    resolved = resolve_db_path(path).resolve()
+    with _open_lock:
+        database = _open_databases.pop(resolved, None)
+    if database is not None:
+        database.close()

@@ -1,0 +1,100 @@
+"""The four log formats the clinic imports, and how a header tells them apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STAGES = ("isometric", "isotonic", "heavy_slow", "eccentric", "energy_storage", "plyometric", "other")
+TIMES_OF_DAY = ("morning", "evening")
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """One kind of log: its columns in canonical order and which of them are required."""
+
+    kind: str
+    columns: tuple[str, ...]
+    required: frozenset[str]
+
+    def describe(self) -> str:
+        """Return the columns as a reader expects them, required ones marked with *."""
+        return ", ".join(f"{name}*" if name in self.required else name for name in self.columns)
+
+
+FORMATS: dict[str, LogFormat] = {
+    fmt.kind: fmt
+    for fmt in (
+        LogFormat(
+            "patients",
+            ("patient_id", "name", "clinician", "condition", "start_date", "daily_rep_target",
+             "pain_ceiling", "flare_threshold", "discharged_on"),
+            frozenset({"patient_id", "start_date"}),
+        ),
+        LogFormat(
+            "pain",
+            ("patient_id", "date", "time_of_day", "pain", "note"),
+            frozenset({"patient_id", "date", "time_of_day", "pain"}),
+        ),
+        LogFormat(
+            "exercises",
+            ("patient_id", "date", "exercise", "stage", "sets", "reps", "hold_s", "load_kg",
+             "pain_during", "note"),
+            frozenset({"patient_id", "date", "exercise", "sets", "reps"}),
+        ),
+        LogFormat(
+            "activities",
+            ("patient_id", "date", "activity", "duration_min", "rpe", "pain_during", "note"),
+            frozenset({"patient_id", "date", "activity", "duration_min"}),
+        ),
+    )
+}
+
+# Patients come first so that logs in the same import can refer to them.
+IMPORT_ORDER = ("patients", "pain", "exercises", "activities")
+
+
+class HeaderError(ValueError):
+    """A header that names no known log format, or names a column twice."""
+
+
+def normalise_header(raw: list[object]) -> list[str]:
+    """Return header names trimmed and lower-cased; trailing empty header cells are dropped."""
+    names = ["" if cell is None else str(cell).strip().lstrip("\ufeff").lower() for cell in raw]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def expected_formats() -> str:
+    """Return every format's columns, one per line, for error messages."""
+    return "\n".join(f"  {fmt.kind}: {fmt.describe()}" for fmt in FORMATS.values())
+
+
+def detect_format(header: list[str]) -> LogFormat:
+    """Return the one format whose columns this header names, or raise HeaderError saying why."""
+    if not header:
+        raise HeaderError(f"the file is empty: no header line. Expected one of these headers:\n{expected_formats()}")
+    seen: set[str] = set()
+    for position, name in enumerate(header, start=1):
+        if not name:
+            raise HeaderError(f"header column {position} is empty")
+        if name in seen:
+            raise HeaderError(f"header names column {name!r} twice")
+        seen.add(name)
+    matches = [fmt for fmt in FORMATS.values() if fmt.required <= seen and seen <= set(fmt.columns)]
+    if len(matches) == 1:
+        return matches[0]
+    closest = max(FORMATS.values(), key=lambda fmt: (len(fmt.required & seen), -len(seen - set(fmt.columns))))
+    missing = [name for name in closest.columns if name in closest.required - seen]
+    unknown = [name for name in header if name not in closest.columns]
+    reasons = []
+    if missing:
+        reasons.append(f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    if unknown:
+        reasons.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+    return_hint = f"closest is a {closest.kind} log ({'; '.join(reasons)})" if reasons else ""
+    raise HeaderError(
+        f"header not recognised: {', '.join(header)}"
+        + (f"; {return_hint}" if return_hint else "")
+        + f". Expected one of these headers (* = required):\n{expected_formats()}"
+    )

@@ -1,0 +1,286 @@
+"""Read CSV and XLSX log files into staged string tables, each row tagged with its line number."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from dashboard.logformats import HeaderError, LogFormat, detect_format, normalise_header
+
+SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file is refused, located as an editor shows it (the header is line 1)."""
+
+    source: str
+    reason: str
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.source]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column {self.column}")
+        if self.value is not None:
+            where.append(f"value {_show(self.value)}")
+        return ", ".join(where) + f": {self.reason}"
+
+
+def _show(value: str) -> str:
+    """Return a cell for a message: quoted, with control characters visible, long text shortened."""
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return repr(shown)
+
+
+@dataclass(frozen=True)
+class StagedSheet:
+    """One sheet of one kind of log: a `line` column plus every column of its format, as text."""
+
+    source: str
+    fmt: LogFormat
+    present_columns: tuple[str, ...]
+    table: pa.Table
+
+    @property
+    def kind(self) -> str:
+        """Return the log kind."""
+        return self.fmt.kind
+
+
+class FileRefused(Exception):
+    """A file that cannot be read as a log; carries the problems that say why."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def read_log_file(name: str, data: bytes | Path) -> list[StagedSheet]:
+    """Return the staged sheets of a CSV or XLSX log given as bytes or a path; raise FileRefused if unreadable."""
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise FileRefused([Problem(name, f"unsupported file type {suffix or '(none)'!r}: use .csv or .xlsx")])
+    if suffix == ".xlsx":
+        return _read_xlsx(name, raw)
+    if raw.startswith(_XLSX_MAGIC):
+        raise FileRefused([Problem(name, "this is an XLSX workbook, not CSV text: name it .xlsx")])
+    return [_read_csv(name, raw)]
+
+
+def _stage(source: str, header: list[str], columns: list[list[str | None]] | pa.Table, lines) -> StagedSheet:
+    """Return a staged sheet with every format column, absent ones null."""
+    try:
+        fmt = detect_format(header)
+    except HeaderError as error:
+        raise FileRefused([Problem(source, str(error), line=1)]) from None
+    if isinstance(columns, pa.Table):
+        by_name = {name: columns.column(index) for index, name in enumerate(header)}
+        row_count = columns.num_rows
+    else:
+        by_name = {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
+        row_count = len(lines)
+    arrays = [pa.array(lines, pa.int64())]
+    for column in fmt.columns:
+        arrays.append(by_name[column] if column in by_name else pa.nulls(row_count, pa.string()))
+    table = pa.Table.from_arrays(arrays, names=["line", *fmt.columns])
+    present = tuple(column for column in fmt.columns if column in by_name)
+    return StagedSheet(source, fmt, present, table)
+
+
+def _read_csv(name: str, raw: bytes) -> StagedSheet:
+    """Stage a CSV file, fast through Arrow when each row is one line, else through the csv module."""
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise FileRefused([Problem(name, "the file holds binary data (a NUL byte), not CSV text", line=line)])
+    text_check = _utf8_problem(name, raw)
+    if text_check:
+        raise FileRefused([text_check])
+    first_line = raw.split(b"\n", 1)[0].decode("utf-8-sig")
+    raw_header = next(csv.reader([first_line]), [])
+    header = normalise_header(raw_header)
+    if not header:
+        raise FileRefused([Problem(name, str(_header_error([])), line=1)])
+    fast = _read_csv_arrow(raw, len(raw_header))
+    if fast is not None:
+        table = fast.select(list(range(len(header))))
+        data_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1) - 1
+        if table.num_rows == data_lines and _extra_cells_blank(fast, len(header)):
+            lines = pa.array(range(2, table.num_rows + 2), pa.int64())
+            keep = _not_blank_rows(table)
+            return _stage(name, header, table.filter(keep), lines.filter(keep).to_pylist())
+    return _read_csv_exact(name, raw, header)
+
+
+def _header_error(header: list[str]) -> HeaderError:
+    """Return the error detect_format gives for this header."""
+    try:
+        detect_format(header)
+    except HeaderError as error:
+        return error
+    raise AssertionError("header unexpectedly valid")
+
+
+def _utf8_problem(name: str, raw: bytes) -> Problem | None:
+    """Return a problem naming the line and column of the first byte that is not UTF-8, if any."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        line = raw.count(b"\n", 0, error.start) + 1
+        bad = raw[error.start : error.start + 1].hex()
+        return Problem(
+            name,
+            f"the file is not UTF-8 text (byte 0x{bad} at character {error.start - line_start + 1} of the line); "
+            "save it as CSV UTF-8",
+            line=line,
+        )
+    return None
+
+
+def _read_csv_arrow(raw: bytes, field_count: int) -> pa.Table | None:
+    """Return every data row as text columns, or None when Arrow cannot parse the file as a plain grid."""
+    names = [f"c{index}" for index in range(field_count)]
+    try:
+        return pacsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={column: pa.string() for column in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+
+
+def _extra_cells_blank(table: pa.Table, named: int) -> bool:
+    """Return whether columns past the named header cells are all empty."""
+    return all(
+        pc.all(pc.equal(pc.utf8_trim_whitespace(table.column(index)), "")).as_py() in (True, None)
+        for index in range(named, table.num_columns)
+    )
+
+
+def _not_blank_rows(table: pa.Table) -> pa.ChunkedArray:
+    """Return a mask of rows with at least one non-empty cell; wholly empty rows are spreadsheet padding."""
+    keep = None
+    for column in table.columns:
+        filled = pc.not_equal(pc.utf8_trim_whitespace(pc.fill_null(column, "")), "")
+        keep = filled if keep is None else pc.or_(keep, filled)
+    return keep
+
+
+def _read_csv_exact(name: str, raw: bytes, header: list[str]) -> StagedSheet:
+    """Stage a CSV file with the csv module, which knows the editor line each row starts on."""
+    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    problems: list[Problem] = []
+    columns: list[list[str | None]] = [[] for _ in header]
+    lines: list[int] = []
+    try:
+        next(reader)
+        while True:
+            start_line = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) < len(header):
+                problems.append(Problem(
+                    name, f"the row has {len(row)} values but the header has {len(header)} columns", line=start_line
+                ))
+                continue
+            if any(cell.strip() for cell in row[len(header):]):
+                problems.append(Problem(
+                    name, f"the row has {len(row)} values but the header has {len(header)} columns", line=start_line
+                ))
+                continue
+            lines.append(start_line)
+            for index, column in enumerate(columns):
+                column.append(row[index])
+    except csv.Error as error:
+        problems.append(Problem(name, f"not readable as CSV: {error}", line=reader.line_num))
+    if problems:
+        raise FileRefused(problems)
+    return _stage(name, header, columns, lines)
+
+
+def _cell_text(value: object) -> str | None:
+    """Return a spreadsheet cell as the text a CSV would hold; real date cells become ISO dates."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
+    return str(value)
+
+
+def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
+    """Stage every non-empty sheet of an XLSX workbook; each must be one of the log formats."""
+    import openpyxl  # imported here: only XLSX imports pay for it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
+        raise FileRefused([Problem(name, f"not a readable XLSX workbook ({type(error).__name__}: {error})")]) from None
+    except Exception as error:  # openpyxl raises its own types for malformed parts
+        raise FileRefused([Problem(name, f"not a readable XLSX workbook ({type(error).__name__}: {error})")]) from None
+    sheets: list[StagedSheet] = []
+    problems: list[Problem] = []
+    try:
+        for worksheet in workbook.worksheets:
+            source = f"{name} [sheet {worksheet.title}]"
+            rows = worksheet.iter_rows(values_only=True)
+            first = next(rows, None)
+            header = normalise_header(list(first or []))
+            if not header:
+                continue
+            columns: list[list[str | None]] = [[] for _ in header]
+            lines: list[int] = []
+            for line, row in enumerate(rows, start=2):
+                cells = [_cell_text(value) for value in row]
+                if not any(cell and cell.strip() for cell in cells):
+                    continue
+                if any(cell and cell.strip() for cell in cells[len(header):]):
+                    problems.append(Problem(source, "a value stands in a column with no header", line=line))
+                    continue
+                cells += [None] * (len(header) - len(cells))
+                lines.append(line)
+                for index, column in enumerate(columns):
+                    column.append(cells[index])
+            try:
+                sheets.append(_stage(source, header, columns, lines))
+            except FileRefused as refused:
+                problems.extend(refused.problems)
+    except Exception as error:  # a truncated or hand-edited workbook fails while streaming its rows
+        raise FileRefused([Problem(name, f"not a readable XLSX workbook ({type(error).__name__}: {error})")]) from None
+    finally:
+        workbook.close()
+    if problems:
+        raise FileRefused(problems)
+    if not sheets:
+        raise FileRefused([Problem(name, "the workbook has no sheet with a header row", line=1)])
+    return sheets

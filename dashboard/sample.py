@@ -1,0 +1,273 @@
+"""A seeded synthetic clinic: eight kinds of patient, written as CSV logs in the import formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# A wheel carries the sample clinic inside the package; a checkout keeps it at the top level.
+SAMPLE_DIR = next(
+    (d for d in (_PACKAGE_DIR / "sample_data", _PACKAGE_DIR.parent / "sample_data") if d.is_dir()),
+    _PACKAGE_DIR.parent / "sample_data",
+)
+SAMPLE_END = dt.date(2026, 11, 22)  # a Sunday: the sample's last complete ISO week is 2026-W47
+SAMPLE_SEED = 7
+SAMPLE_PATIENTS = 24
+SAMPLE_DAYS = 84
+
+ARCHETYPES = (
+    "steady_improver",
+    "pushing_too_hard",
+    "under_adherent",
+    "stops_logging",
+    "load_spiker",
+    "late_starter",
+    "discharged",
+    "isometric_low_target",
+)
+_FIRST_NAMES = ("Zoë", "José", "Aisha", "Liam", "Mei", "Óscar", "Freya", "Kwame", "Ines", "Tomás", "Hana", "Ravi")
+_LAST_NAMES = ("Lefèvre", "Núñez", "Okafor", "Walsh", "Chen", "Sørensen", "Kowalski", "Mensah", "Duarte", "Byrne")
+_CLINICIANS = ("Sam Patel", "Léa Moreau", "Tom Becker")
+_CONDITIONS = (
+    "proximal hamstring tendinopathy", "proximal hamstring tendinopathy", "Achilles tendinopathy",
+    "patellar tendinopathy", "gluteal tendinopathy",
+)
+_NOTES = (
+    "tight after a long drive",
+    "sat for 3 h at work, sore after",
+    'felt "pinchy" on the last set, eased by lunch',
+    "good day",
+    "skipped evening session, family visit",
+)
+
+# Per archetype: chance of exercising on a programme day, volume as a share of target, and pain course.
+_EXERCISE_CHANCE = np.array([0.92, 0.96, 0.40, 0.88, 0.88, 0.92, 0.92, 0.88])
+_VOLUME_SHARE = np.array([1.0, 1.45, 0.55, 0.95, 0.85, 1.0, 1.0, 1.0])
+_PAIN_START = np.array([4.0, 3.0, 3.5, 3.0, 2.5, 4.0, 3.0, 4.5])
+_PAIN_END = np.array([1.0, 3.5, 3.5, 2.5, 2.5, 3.0, 0.5, 3.0])
+# The last seven mornings of each patient pushing too hard: a rising streak into a flare.
+_PUSHING_LAST_WEEK = np.array([2.0, 3.0, 6.0, 7.0, 6.0, 5.0, 4.0])
+
+
+def _stage_for(progress: np.ndarray) -> np.ndarray:
+    """Return the programme stage reached at each share of the programme."""
+    return np.select(
+        [progress < 0.25, progress < 0.6, progress < 0.85],
+        ["isometric", "heavy_slow", "isotonic"],
+        "energy_storage",
+    )
+
+
+def generate_clinic(
+    patients: int = SAMPLE_PATIENTS, days: int = SAMPLE_DAYS, seed: int = SAMPLE_SEED, end: dt.date = SAMPLE_END
+) -> dict[str, pa.Table]:
+    """Return the four logs of a synthetic clinic as Arrow tables, identical for identical arguments."""
+    rng = np.random.default_rng(seed)
+    first_day = end - dt.timedelta(days=days - 1)
+    ids = np.array([f"P{index + 1:0{max(3, len(str(patients)))}d}" for index in range(patients)])
+    kind = np.arange(patients) % len(ARCHETYPES)
+    day = np.arange(days)
+
+    start = rng.integers(0, min(7, days), patients)
+    start[kind == ARCHETYPES.index("late_starter")] = max(0, days - 21)
+    last = np.full(patients, days - 1)
+    last[kind == ARCHETYPES.index("stops_logging")] = max(0, days - 10)
+    discharged = kind == ARCHETYPES.index("discharged")
+    last[discharged] = max(0, days - 15)
+    target = np.where(kind == ARCHETYPES.index("isometric_low_target"), 30, 90)
+    target = np.where((kind == 0) & (np.arange(patients) % 3 == 2), 120, target)
+
+    in_programme = (day[None, :] >= start[:, None]) & (day[None, :] <= last[:, None])
+    span = np.maximum(last - start, 1)
+    progress = np.clip((day[None, :] - start[:, None]) / span[:, None], 0, 1)
+    stage = _stage_for(progress)
+    stage[kind == ARCHETYPES.index("isometric_low_target")] = "isometric"
+
+    exercised = in_programme & (rng.random((patients, days)) < _EXERCISE_CHANCE[kind][:, None])
+    share = _VOLUME_SHARE[kind][:, None] + rng.normal(0, 0.12, (patients, days))
+    spiker = kind == ARCHETYPES.index("load_spiker")
+    spike_days = (day >= days - 8) & (day <= days - 2)
+    share[np.ix_(spiker, spike_days)] *= 2.4
+    daily_reps = np.maximum(1, np.rint(target[:, None] * np.clip(share, 0.2, None))).astype(int)
+
+    morning = _PAIN_START[kind][:, None] + (_PAIN_END - _PAIN_START)[kind][:, None] * progress
+    morning = morning + rng.normal(0, 0.5, (patients, days))
+    pushing = kind == ARCHETYPES.index("pushing_too_hard")
+    if days >= 7:
+        morning[np.ix_(pushing, day[-7:])] = _PUSHING_LAST_WEEK
+    if days >= 40:
+        morning[np.ix_(pushing, day[[30, 31]])] = [[2.0, 5.0]]
+    half_points = rng.random((patients, days)) < 0.2
+    morning = np.clip(np.where(half_points, np.rint(morning * 2) / 2, np.rint(morning)), 0, 10)
+    evening = np.clip(np.rint(morning + rng.normal(0.6, 0.6, (patients, days))), 0, 10)
+    morning_logged = in_programme & (rng.random((patients, days)) < 0.93)
+    if days >= 7:
+        morning_logged[np.ix_(pushing, day[-7:])] = True
+    evening_logged = in_programme & (rng.random((patients, days)) < 0.7)
+
+    patients_table = _patients_table(ids, kind, first_day, start, last, discharged, target)
+    pain_table = _pain_table(ids, first_day, morning, evening, morning_logged, evening_logged, rng)
+    exercise_table = _exercise_table(ids, first_day, exercised, stage, daily_reps, rng)
+    activity_table = _activity_table(ids, kind, first_day, in_programme, rng)
+    return {"patients": patients_table, "pain": pain_table, "exercises": exercise_table, "activities": activity_table}
+
+
+def _dates(first_day: dt.date, offsets: np.ndarray) -> pa.Array:
+    """Return day offsets from first_day as an Arrow date array."""
+    epoch_days = (first_day - dt.date(1970, 1, 1)).days
+    return pa.array(offsets.astype(np.int32) + epoch_days, pa.date32())
+
+
+def _patients_table(ids, kind, first_day, start, last, discharged, target) -> pa.Table:
+    """Return the patients log."""
+    count = len(ids)
+    names = [
+        f"{_FIRST_NAMES[i % len(_FIRST_NAMES)]} {_LAST_NAMES[(i * 7 + i // len(_FIRST_NAMES)) % len(_LAST_NAMES)]}"
+        for i in range(count)
+    ]
+    discharged_on = [
+        (first_day + dt.timedelta(days=int(last[i]))) if discharged[i] else None for i in range(count)
+    ]
+    return pa.table({
+        "patient_id": ids,
+        "name": names,
+        "clinician": [_CLINICIANS[i % len(_CLINICIANS)] for i in range(count)],
+        "condition": [_CONDITIONS[i % len(_CONDITIONS)] for i in range(count)],
+        "start_date": _dates(first_day, start),
+        "daily_rep_target": target,
+        "pain_ceiling": np.full(count, 5),
+        "flare_threshold": np.full(count, 2),
+        "discharged_on": pa.array(discharged_on, pa.date32()),
+    })
+
+
+def _pain_table(ids, first_day, morning, evening, morning_logged, evening_logged, rng) -> pa.Table:
+    """Return the pain log: morning and evening scores, a missing score simply absent."""
+    rows_m = np.nonzero(morning_logged)
+    rows_e = np.nonzero(evening_logged)
+    patient = np.concatenate([rows_m[0], rows_e[0]])
+    offset = np.concatenate([rows_m[1], rows_e[1]])
+    score = np.concatenate([morning[rows_m], evening[rows_e]])
+    time_of_day = np.concatenate([np.full(len(rows_m[0]), "morning"), np.full(len(rows_e[0]), "evening")])
+    order = np.lexsort((time_of_day == "evening", offset, patient))
+    return pa.table({
+        "patient_id": ids[patient[order]],
+        "date": _dates(first_day, offset[order]),
+        "time_of_day": time_of_day[order],
+        "pain": score[order],
+        "note": _sparse_notes(len(order), rng, 0.03),
+    })
+
+
+def _sparse_notes(count: int, rng: np.random.Generator, chance: float) -> pa.Array:
+    """Return mostly-empty notes, a few of them with commas and quotes."""
+    picks = rng.integers(0, len(_NOTES), count)
+    present = rng.random(count) < chance
+    return pa.array(np.where(present, np.array(_NOTES, dtype=object)[picks], None), pa.string())
+
+
+def _exercise_table(ids, first_day, exercised, stage, daily_reps, rng) -> pa.Table:
+    """Return the exercise log: isometric holds as one line, loaded work as two exercises of three sets."""
+    patient, offset = np.nonzero(exercised)
+    day_stage = stage[patient, offset]
+    reps = daily_reps[patient, offset]
+    isometric = day_stage == "isometric"
+    # Loaded days split their volume over two exercises of three sets each.
+    per_set = np.maximum(1, np.rint(reps / 6)).astype(int)
+    loaded_names = {
+        "heavy_slow": ("Single-leg bridge (weighted)", "Romanian deadlift"),
+        "isotonic": ("Hip extension machine", "Single-leg Romanian deadlift"),
+        "energy_storage": ("Skater bounds", "A-skips"),
+    }
+    first_name = np.array([loaded_names.get(s, ("", ""))[0] for s in day_stage], dtype=object)
+    second_name = np.array([loaded_names.get(s, ("", ""))[1] for s in day_stage], dtype=object)
+    load = np.where(day_stage == "energy_storage", np.nan, np.rint(rng.normal(40, 8, len(patient))))
+
+    iso = np.nonzero(isometric)[0]
+    loaded = np.nonzero(~isometric)[0]
+    pieces = [
+        {  # isometric holds: 45 s each, one hold counted as one rep
+            "row": iso, "exercise": np.full(len(iso), "Isometric bridge hold", dtype=object),
+            "sets": np.maximum(1, np.rint(reps[iso] / 5)).astype(int), "reps": np.full(len(iso), 5),
+            "hold_s": np.full(len(iso), 45.0),
+            "load_kg": np.full(len(iso), np.nan), "order": 0,
+        },
+        {
+            "row": loaded, "exercise": first_name[loaded], "sets": np.full(len(loaded), 3),
+            "reps": per_set[loaded], "hold_s": np.full(len(loaded), np.nan), "load_kg": load[loaded], "order": 1,
+        },
+        {
+            "row": loaded, "exercise": second_name[loaded], "sets": np.full(len(loaded), 3),
+            "reps": per_set[loaded], "hold_s": np.full(len(loaded), np.nan),
+            "load_kg": np.rint(load[loaded] * 0.8), "order": 2,
+        },
+    ]
+    row = np.concatenate([p["row"] for p in pieces])
+    order_key = np.concatenate([np.full(len(p["row"]), p["order"]) for p in pieces])
+    order = np.lexsort((order_key, offset[row], patient[row]))
+    row = row[order]
+    pain_during = np.clip(np.rint(rng.normal(2, 1, len(row))), 0, 10)
+    return pa.table({
+        "patient_id": ids[patient[row]],
+        "date": _dates(first_day, offset[row]),
+        "exercise": pa.array(np.concatenate([p["exercise"] for p in pieces])[order], pa.string()),
+        "stage": day_stage[row],
+        "sets": np.concatenate([p["sets"] for p in pieces])[order],
+        "reps": np.concatenate([p["reps"] for p in pieces])[order],
+        "hold_s": pa.array(np.concatenate([p["hold_s"] for p in pieces])[order], pa.float64(), from_pandas=True),
+        "load_kg": pa.array(np.concatenate([p["load_kg"] for p in pieces])[order], pa.float64(), from_pandas=True),
+        "pain_during": pain_during,
+        "note": _sparse_notes(len(row), rng, 0.02),
+    })
+
+
+def _activity_table(ids, kind, first_day, in_programme, rng) -> pa.Table:
+    """Return runs and rides: improvers, over-loaders and spikers run; the others ride now and then."""
+    runner = np.isin(kind, [0, 1, 4])
+    chance = np.where(runner, 0.3, 0.12)
+    done = in_programme & (rng.random(in_programme.shape) < chance[:, None])
+    patient, offset = np.nonzero(done)
+    is_run = runner[patient]
+    return pa.table({
+        "patient_id": ids[patient],
+        "date": _dates(first_day, offset),
+        "activity": np.where(is_run, "run", "ride"),
+        "duration_min": np.where(is_run, rng.integers(20, 50, len(patient)), rng.integers(30, 90, len(patient))),
+        "rpe": rng.integers(3, 8, len(patient)),
+        "pain_during": np.clip(np.rint(rng.normal(2, 1.2, len(patient))), 0, 10),
+        "note": _sparse_notes(len(patient), rng, 0.05),
+    })
+
+
+def clinic_csv_bytes(tables: dict[str, pa.Table]) -> dict[str, bytes]:
+    """Return each log as CSV bytes: a plain header line, then the rows."""
+    files = {}
+    for kind, table in tables.items():
+        buffer = io.BytesIO()
+        buffer.write((",".join(table.column_names) + "\n").encode())
+        pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
+        files[f"{kind}.csv"] = buffer.getvalue()
+    return files
+
+
+def write_clinic(
+    out_dir: str | Path, patients: int = SAMPLE_PATIENTS, days: int = SAMPLE_DAYS, seed: int = SAMPLE_SEED,
+    end: str | dt.date | None = None,
+) -> dict[Path, int]:
+    """Write a synthetic clinic's CSV logs into out_dir and return each file's row count."""
+    last_day = dt.date.fromisoformat(end) if isinstance(end, str) else (end or SAMPLE_END)
+    tables = generate_clinic(patients, days, seed, last_day)
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, content in clinic_csv_bytes(tables).items():
+        path = folder / name
+        path.write_bytes(content)
+        written[path] = tables[name.removesuffix(".csv")].num_rows
+    return written

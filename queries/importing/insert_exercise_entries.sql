@@ -1,0 +1,56 @@
+-- Returns: the number of exercise lines inserted from typed_rows. Rows identical to stored ones are
+--          skipped, counting copies: a set logged twice is two entries, and re-importing it adds none.
+-- Grain: one row per inserted exercise line.
+-- Parameters: $import_id
+insert into exercise_entries (
+    patient_id, date, exercise, stage, sets, reps, hold_s, load_kg, pain_during, note, import_id
+)
+with incoming as (
+    select
+        *,
+        row_number() over (
+            partition by patient_id, date, exercise, stage, sets, reps, hold_s, load_kg, pain_during, note
+            order by line
+        ) as occurrence
+    from typed_rows
+),
+
+stored as (
+    select
+        patient_id, date, exercise, stage, sets, reps, hold_s, load_kg, pain_during, note,
+        count(*) as stored_copies
+    from exercise_entries
+    where patient_id in (select patient_id from incoming)
+    group by all
+),
+
+final as (
+    select
+        incoming.patient_id,
+        incoming.date,
+        incoming.exercise,
+        incoming.stage,
+        incoming.sets,
+        incoming.reps,
+        incoming.hold_s,
+        incoming.load_kg,
+        incoming.pain_during,
+        incoming.note,
+        $import_id as import_id
+    from incoming
+    left join stored
+        on incoming.patient_id = stored.patient_id
+        and incoming.date = stored.date
+        and incoming.exercise = stored.exercise
+        and incoming.stage is not distinct from stored.stage
+        and incoming.sets = stored.sets
+        and incoming.reps = stored.reps
+        and incoming.hold_s is not distinct from stored.hold_s
+        and incoming.load_kg is not distinct from stored.load_kg
+        and incoming.pain_during is not distinct from stored.pain_during
+        and incoming.note is not distinct from stored.note
+    where incoming.occurrence > coalesce(stored.stored_copies, 0)
+    order by incoming.line
+)
+
+select * from final

@@ -1,0 +1,41 @@
+-- Returns: the number of pain scores inserted from typed_rows. Rows identical to stored ones are skipped,
+--          counting copies: a line repeated twice is two entries, and re-importing it adds none.
+-- Grain: one row per inserted score.
+-- Parameters: $import_id
+insert into pain_entries (patient_id, date, time_of_day, pain, note, import_id)
+with incoming as (
+    select
+        *,
+        row_number() over (
+            partition by patient_id, date, time_of_day, pain, note order by line
+        ) as occurrence
+    from typed_rows
+),
+
+stored as (
+    select patient_id, date, time_of_day, pain, note, count(*) as stored_copies
+    from pain_entries
+    where patient_id in (select patient_id from incoming)
+    group by all
+),
+
+final as (
+    select
+        incoming.patient_id,
+        incoming.date,
+        incoming.time_of_day,
+        incoming.pain,
+        incoming.note,
+        $import_id as import_id
+    from incoming
+    left join stored
+        on incoming.patient_id = stored.patient_id
+        and incoming.date = stored.date
+        and incoming.time_of_day = stored.time_of_day
+        and incoming.pain = stored.pain
+        and incoming.note is not distinct from stored.note
+    where incoming.occurrence > coalesce(stored.stored_copies, 0)
+    order by incoming.line
+)
+
+select * from final
