@@ -19,9 +19,13 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    """Load the shipped sample clinic (a no-op when it is already loaded)."""
+    """Load the shipped sample clinic (re-loading it adds nothing)."""
+    database = open_database(args.db)
+    if args.if_empty and database.value("patient_count"):
+        print(f"{database.path} already has patients; the sample clinic was not loaded")
+        return 0
     files = sorted(SAMPLE_DIR.glob("*.csv"))
-    result = import_paths(open_database(args.db), files, actor="demo")
+    result = import_paths(database, files, actor="demo")
     print(result.report(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
 
@@ -56,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     importing.set_defaults(handler=_import)
 
     demo = commands.add_parser("demo", help="load the synthetic sample clinic")
+    demo.add_argument("--if-empty", action="store_true", help="only when the database has no patients yet")
     demo.set_defaults(handler=_demo)
 
     generate = commands.add_parser("generate", help="write a deterministic synthetic clinic as CSV files")
