@@ -1,0 +1,356 @@
+"""Altair chart builders shared by the app and the PDF reports, so both show the same pictures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+
+RISK_COLOURS = {"red": "#c0392b", "amber": "#e69f00", "green": "#3a8f5c"}
+STATUS_COLOURS = {"settled": "#3a8f5c", "elevated": "#e69f00", "flare": "#c0392b"}
+STAGE_COLOURS = {
+    "isometric": "#7fa7c9",
+    "isotonic": "#4f7cac",
+    "heavy_slow": "#2f5d8a",
+    "eccentric": "#8e7cc3",
+    "energy_storage": "#c98f4f",
+    "plyometric": "#b5654a",
+    "other": "#9a9a9a",
+}
+PAIN_COLOURS = {"morning": "#2f5d8a", "evening": "#9fb8d3"}
+STREAK_COLOUR = "#f6d7a7"
+CEILING_COLOUR = "#b04a3a"
+TARGET_COLOUR = "#333333"
+FONT = "DejaVu Sans"
+WIDTH = 640
+
+_DAY = pd.Timedelta(days=1)
+
+
+def _theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Apply the calm shared look: one font, light grid, no chart border."""
+    return (
+        chart.configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(
+            labelColor="#444444", titleColor="#444444", gridColor="#ececec", domainColor="#bbbbbb",
+            tickColor="#bbbbbb", labelFontSize=11, titleFontSize=11, titleFontWeight="normal",
+        )
+        .configure_legend(labelFontSize=11, titleFontSize=11, titleFontWeight="normal", orient="right")
+        .configure_title(fontSize=13, fontWeight="normal", anchor="start", color="#222222")
+    )
+
+
+def _dates(frame: pd.DataFrame, column: str = "date") -> pd.Series:
+    """Return a column as naive midnight timestamps."""
+    return pd.to_datetime(frame[column]).dt.tz_localize(None).dt.normalize()
+
+
+def _day_range(days: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the first and last day a patient frame covers."""
+    dates = _dates(days)
+    if dates.empty:
+        today = pd.Timestamp(dt.date.today())
+        return today, today
+    return dates.min(), dates.max()
+
+
+def _x_options(show: bool = True, domain: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> dict:
+    """Return the shared day axis settings: same domain on every panel, labels only where shown."""
+    scale = alt.Scale(domain=[d.isoformat() for d in domain]) if domain else alt.Undefined
+    if show:
+        axis = alt.Axis(format="%d %b", labelAngle=0, tickCount="week")
+        return {"title": "Date", "axis": axis, "scale": scale}
+    axis = alt.Axis(labels=False, ticks=False, title=None, domain=False)
+    return {"title": None, "axis": axis, "scale": scale}
+
+
+def _x(show: bool = True, domain=None, field: str = "date:T") -> alt.X:
+    """Return the day x channel for a field."""
+    return alt.X(field, **_x_options(show, domain))
+
+
+def _full_days(days: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per calendar day, missing days as empty rows, so lines break rather than drop to 0."""
+    frame = days.copy()
+    if frame.empty:
+        return frame
+    frame["date"] = _dates(frame)
+    first, last = frame["date"].min(), frame["date"].max()
+    frame = frame.drop_duplicates("date").set_index("date")
+    frame = frame.reindex(pd.date_range(first, last, freq="D"))
+    frame.index.name = "date"
+    return frame.reset_index()
+
+
+def _runs(dates: pd.Series, flags: pd.Series) -> pd.DataFrame:
+    """Return start and end (exclusive) of each run of consecutive days where flags holds."""
+    spans: list[dict] = []
+    start = previous = None
+    for day, flag in zip(dates, flags, strict=True):
+        if flag and start is not None and day - previous == _DAY:
+            previous = day
+            continue
+        if start is not None:
+            spans.append({"start": start, "end": previous + _DAY})
+            start = None
+        if flag:
+            start = previous = day
+    if start is not None:
+        spans.append({"start": start, "end": previous + _DAY})
+    return pd.DataFrame(spans, columns=["start", "end"])
+
+
+def _fmt_day(series: pd.Series) -> pd.Series:
+    """Return dates as short text for tooltips."""
+    return series.dt.strftime("%a %d %b %Y")
+
+
+def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
+    """Return the pain chart without the theme."""
+    frame = _full_days(days)
+    for column in ("morning_pain", "evening_pain", "pain_ceiling", "response"):
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["day"] = _fmt_day(frame["date"]) if not frame.empty else pd.Series(dtype=str)
+
+    long_rows = []
+    for when in ("morning", "evening"):
+        values = frame[f"{when}_pain"] if f"{when}_pain" in frame else pd.Series(dtype=float)
+        present = values.notna()
+        # A new segment starts after every missing day, so each line stops at a gap instead of bridging it.
+        segment = (~present).cumsum()
+        part = pd.DataFrame(
+            {"date": frame["date"], "day": frame["day"], "pain": values, "when": when,
+             "segment": [f"{when}-{s}" for s in segment]}
+        )
+        long_rows.append(part[present])
+    pain = pd.concat(long_rows, ignore_index=True) if long_rows else pd.DataFrame()
+    # Points sit at midday so they line up with the centre of each day's bar in the panels below.
+    pain["mid"] = pain["date"] + _DAY / 2 if not pain.empty else pain.get("date")
+    x = _x(show_x, domain, "mid:T")
+    y = alt.Y("pain:Q", title="Pain (0–10)", scale=alt.Scale(domain=[0, 10]))
+    colour = alt.Color(
+        "when:N", title="Pain",
+        scale=alt.Scale(domain=list(PAIN_COLOURS), range=list(PAIN_COLOURS.values())),
+    )
+    tooltip = [alt.Tooltip("day:N", title="Day"), alt.Tooltip("when:N", title="When"),
+               alt.Tooltip("pain:Q", title="Pain", format=".1f")]
+    lines = alt.Chart(pain).mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="segment:N",
+                                                            tooltip=tooltip)
+    points = alt.Chart(pain).mark_point(filled=True, size=28).encode(x=x, y=y, color=colour, tooltip=tooltip)
+
+    streak_flags = frame["in_rising_streak"].fillna(False).astype(bool) if "in_rising_streak" in frame else \
+        pd.Series(False, index=frame.index)
+    streaks = _runs(frame["date"], streak_flags)
+    streaks["from"] = _fmt_day(streaks["start"]) if not streaks.empty else ""
+    streaks["to"] = _fmt_day(streaks["end"] - _DAY) if not streaks.empty else ""
+    streaks["label"] = "rising morning pain"
+    shade = alt.Chart(streaks).mark_rect(color=STREAK_COLOUR, opacity=0.6).encode(
+        x=_x(show_x, domain, "start:T"), x2="end:T",
+        tooltip=[alt.Tooltip("label:N", title="Shaded"), alt.Tooltip("from:N", title="From"),
+                 alt.Tooltip("to:N", title="To")],
+    )
+
+    ceiling = frame[["date", "day", "pain_ceiling"]].dropna() if "pain_ceiling" in frame else pd.DataFrame()
+    x = _x(show_x, domain)
+    ceiling_line = alt.Chart(ceiling).mark_line(
+        color=CEILING_COLOUR, strokeDash=[6, 4], strokeWidth=1.5, interpolate="step-after"
+    ).encode(x=x, y="pain_ceiling:Q", tooltip=[alt.Tooltip("day:N", title="Day"),
+                                               alt.Tooltip("pain_ceiling:Q", title="Pain ceiling")])
+
+    status = frame["response_status"] if "response_status" in frame else pd.Series(index=frame.index)
+    flares = frame[status.eq("flare").fillna(False).astype(bool)].copy()
+    flares["marker_y"] = flares["morning_pain"].fillna(flares.get("pain_ceiling")).fillna(10.0)
+    flares["label"] = "flare"
+    flares["mid"] = flares["date"] + _DAY / 2
+    flare_marks = alt.Chart(flares[["mid", "day", "marker_y", "response", "label"]]).mark_point(
+        shape="triangle-up", size=140, filled=True, color=STATUS_COLOURS["flare"], stroke="white",
+        strokeWidth=1,
+    ).encode(
+        x=_x(show_x, domain, "mid:T"), y=alt.Y("marker_y:Q", scale=alt.Scale(domain=[0, 10])),
+        tooltip=[alt.Tooltip("label:N", title="24-hour response"), alt.Tooltip("day:N", title="Morning of"),
+                 alt.Tooltip("response:Q", title="Rise in morning pain", format="+.1f")],
+    )
+    return alt.layer(shade, ceiling_line, lines, points, flare_marks).properties(
+        title="Morning and evening pain (dashed: pain ceiling; ▲ flare; shaded: rising streak)",
+        width=WIDTH, height=190,
+    )
+
+
+def _reps_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
+    """Return the reps chart without the theme."""
+    frame = _full_days(days)
+    frame["daily_reps"] = pd.to_numeric(frame.get("daily_reps"), errors="coerce").astype("float64")
+    frame["target"] = pd.to_numeric(frame.get("target"), errors="coerce").astype("float64")
+    frame["day"] = _fmt_day(frame["date"]) if not frame.empty else ""
+    frame["stage"] = frame.get("stage").fillna("other") if "stage" in frame else "other"
+    x = _x(show=show_x, domain=domain)
+    bars = alt.Chart(frame[frame["daily_reps"].fillna(0) > 0]).mark_bar(opacity=0.9).encode(
+        x=_x(show_x, domain, "yearmonthdate(date):T"),
+        y=alt.Y("daily_reps:Q", title="Reps per day"),
+        color=alt.Color("stage:N", title="Stage",
+                        scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values()))),
+        tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("daily_reps:Q", title="Reps"),
+                 alt.Tooltip("target:Q", title="Target"), alt.Tooltip("stage:N", title="Stage")],
+    )
+    target = alt.Chart(frame.dropna(subset=["target"])).mark_line(
+        color=TARGET_COLOUR, strokeDash=[4, 3], strokeWidth=1.5, interpolate="step-after"
+    ).encode(x=x, y="target:Q", tooltip=[alt.Tooltip("day:N", title="Day"),
+                                         alt.Tooltip("target:Q", title="Daily target")])
+    return alt.layer(bars, target).properties(
+        title="Reps per day by stage (dashed: daily target)", width=WIDTH, height=150
+    )
+
+
+def _response_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
+    """Return the 24-hour response chart without the theme."""
+    frame = days.copy()
+    frame["date"] = _dates(frame) if not frame.empty else pd.Series(dtype="datetime64[ns]")
+    frame["response"] = pd.to_numeric(frame.get("response"), errors="coerce").astype("float64")
+    frame = frame[frame["response"].notna()].copy()
+    frame["day"] = _fmt_day(frame["date"])
+    if "response_status" in frame:
+        frame["status"] = frame["response_status"].fillna("unknown")
+    else:
+        frame["status"] = "unknown"
+    bars = alt.Chart(frame).mark_bar().encode(
+        x=_x(show_x, domain, "yearmonthdate(date):T"),
+        y=alt.Y("response:Q", title="Change in morning pain"),
+        color=alt.Color("status:N", title="24-hour response",
+                        scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
+        tooltip=[alt.Tooltip("day:N", title="Morning of"),
+                 alt.Tooltip("response:Q", title="Change", format="+.1f"),
+                 alt.Tooltip("status:N", title="Response")],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#999999").encode(y="y:Q")
+    return alt.layer(zero, bars).properties(
+        title="24-hour response to each loading day (morning pain next day minus the day before)",
+        width=WIDTH, height=120,
+    )
+
+
+def _stage_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.Chart:
+    """Return the stage timeline without the theme."""
+    frame = days.copy()
+    spans = []
+    if not frame.empty and "stage" in frame:
+        frame["date"] = _dates(frame)
+        frame = frame.sort_values("date")
+        for stage in frame["stage"].dropna().unique():
+            runs = _runs(frame["date"], frame["stage"].eq(stage).fillna(False).astype(bool))
+            runs["stage"] = stage
+            spans.append(runs)
+    runs = pd.concat(spans, ignore_index=True) if spans else pd.DataFrame(columns=["start", "end", "stage"])
+    runs["from"] = _fmt_day(pd.to_datetime(runs["start"])) if not runs.empty else ""
+    runs["to"] = _fmt_day(pd.to_datetime(runs["end"]) - _DAY) if not runs.empty else ""
+    runs["row"] = "stage"
+    return alt.Chart(runs).mark_rect().encode(
+        x=_x(show_x, domain, "start:T"), x2="end:T",
+        y=alt.Y("row:N", axis=None),
+        color=alt.Color("stage:N", title="Stage",
+                        scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values()))),
+        tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("from:N", title="From"),
+                 alt.Tooltip("to:N", title="To")],
+    ).properties(title="Loading stage", width=WIDTH, height=28)
+
+
+def _activity_layers(activities: pd.DataFrame, date_from, date_to, show_x: bool, domain) -> alt.Chart:
+    """Return the activities chart without the theme."""
+    frame = activities.copy() if activities is not None else pd.DataFrame()
+    for column in ("date", "activity", "duration_min", "rpe", "pain_during"):
+        if column not in frame:
+            frame[column] = pd.Series(dtype="object")
+    if not frame.empty:
+        frame["date"] = _dates(frame)
+        frame = frame[(frame["date"] >= pd.Timestamp(date_from)) & (frame["date"] <= pd.Timestamp(date_to))]
+    for column in ("duration_min", "rpe", "pain_during"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["day"] = _fmt_day(pd.to_datetime(frame["date"])) if not frame.empty else ""
+    if domain is None:
+        domain = (pd.Timestamp(date_from), pd.Timestamp(date_to) + _DAY)
+    columns = ["date", "day", "activity", "duration_min", "rpe", "pain_during"]
+    return alt.Chart(frame[columns]).mark_bar().encode(
+        x=_x(show_x, domain, "yearmonthdate(date):T"),
+        y=alt.Y("sum(duration_min):Q", title="Minutes"),
+        color=alt.Color("activity:N", title="Activity", scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("activity:N", title="Activity"),
+                 alt.Tooltip("duration_min:Q", title="Minutes"), alt.Tooltip("rpe:Q", title="RPE"),
+                 alt.Tooltip("pain_during:Q", title="Pain during")],
+    ).properties(title="Other activities (minutes)", width=WIDTH, height=90)
+
+
+def _domain(days: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the x domain covering every day of a patient frame, whole days."""
+    first, last = _day_range(days)
+    return first, last + _DAY
+
+
+def pain_chart(days: pd.DataFrame) -> alt.LayerChart:
+    """Return morning and evening pain with the ceiling, flares and rising streaks."""
+    return _theme(_pain_layers(days, True, _domain(days)))
+
+
+def reps_chart(days: pd.DataFrame) -> alt.LayerChart:
+    """Return daily reps coloured by stage against the daily target."""
+    return _theme(_reps_layers(days, True, _domain(days)))
+
+
+def response_chart(days: pd.DataFrame) -> alt.LayerChart:
+    """Return the 24-hour response after each loading day, coloured settled, elevated or flare."""
+    return _theme(_response_layers(days, True, _domain(days)))
+
+
+def stage_timeline(days: pd.DataFrame) -> alt.Chart:
+    """Return the loading stage over time as coloured spans."""
+    return _theme(_stage_layers(days, True, _domain(days)))
+
+
+def activities_chart(activities: pd.DataFrame, date_from, date_to) -> alt.Chart:
+    """Return minutes of other activity per day between two dates."""
+    return _theme(_activity_layers(activities, date_from, date_to, True, None))
+
+
+def patient_charts(days: pd.DataFrame, activities: pd.DataFrame | None = None) -> alt.VConcatChart:
+    """Return pain, reps, response, stage and activities stacked on one shared date axis."""
+    domain = _domain(days)
+    first, last = domain[0], domain[1] - _DAY
+    panels = [
+        _pain_layers(days, False, domain),
+        _reps_layers(days, False, domain),
+        _response_layers(days, False, domain),
+    ]
+    if activities is not None:
+        panels.append(_stage_layers(days, False, domain))
+        panels.append(_activity_layers(activities, first, last, True, domain))
+    else:
+        panels.append(_stage_layers(days, True, domain))
+    combined = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared", color="independent")
+    return _theme(combined)
+
+
+def weekly_adherence_chart(weeks: pd.DataFrame) -> alt.LayerChart:
+    """Return adherence per ISO week as bars, with the 100% line; weeks needs week and adherence_pct."""
+    frame = weeks.copy()
+    for column in ("week", "adherence_pct"):
+        if column not in frame:
+            frame[column] = pd.Series(dtype="object")
+    frame["adherence_pct"] = pd.to_numeric(frame["adherence_pct"], errors="coerce").astype("float64")
+    frame["week"] = frame["week"].astype(str)
+    wanted = ("week", "adherence_pct", "days_on_target", "total_reps", "patient_id", "name")
+    keep = [column for column in wanted if column in frame]
+    tooltip = [alt.Tooltip("week:N", title="Week"),
+               alt.Tooltip("adherence_pct:Q", title="Adherence %", format=".0f")]
+    if "days_on_target" in frame:
+        tooltip.append(alt.Tooltip("days_on_target:Q", title="Days on target"))
+    if "total_reps" in frame:
+        tooltip.append(alt.Tooltip("total_reps:Q", title="Total reps"))
+    bars = alt.Chart(frame[keep]).mark_bar(color="#4f7cac").encode(
+        x=alt.X("week:O", title="ISO week", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("adherence_pct:Q", title="Adherence (%)", scale=alt.Scale(domain=[0, 100])),
+        tooltip=tooltip,
+    )
+    full = alt.Chart(pd.DataFrame({"y": [100.0]})).mark_rule(color="#999999", strokeDash=[4, 3])
+    full = full.encode(y="y:Q")
+    return _theme(alt.layer(bars, full).properties(title="Weekly adherence", width=WIDTH, height=140))

@@ -1,0 +1,130 @@
+"""Given patient days, expect charts that gap missing days, mark flares and streaks, and carry tooltips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+from dashboard import charts
+
+END = dt.date(2026, 11, 22)
+
+
+def patient_days(n: int = 21) -> pd.DataFrame:
+    """Return a small patient_days-shaped frame with a gap, a flare and a rising streak."""
+    rows = []
+    for i in range(n):
+        day = END - dt.timedelta(days=n - 1 - i)
+        missing = i in (5, 6)
+        morning = [2, 3, 6, 7][i - (n - 4)] if i >= n - 4 else 3.0
+        rows.append({
+            "date": day, "morning_pain": None if missing else float(morning),
+            "evening_pain": None if missing else 3.5, "daily_reps": 0 if missing else 80 + i,
+            "target": 90, "pain_ceiling": 5.0, "flare_threshold": 2.0,
+            "stage": "isometric" if i < 10 else "isotonic", "loading_day": not missing,
+            "response": 3.0 if i == n - 2 else (0.0 if i > 1 else None),
+            "response_status": "flare" if i == n - 2 else ("settled" if i > 1 else None),
+            "settled_36h": i != n - 2, "in_rising_streak": i >= n - 4, "acute_chronic_ratio": 1.0,
+        })
+    return pd.DataFrame(rows)
+
+
+def activities() -> pd.DataFrame:
+    """Return a few activities."""
+    return pd.DataFrame([
+        {"date": END - dt.timedelta(days=k), "activity": "run", "duration_min": 30.0, "rpe": 5,
+         "pain_during": 2}
+        for k in (1, 4, 30)
+    ])
+
+
+def _specs(chart) -> list[dict]:
+    """Return every unit spec (mark plus encoding) inside a chart dict."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "mark" in node:
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(chart.to_dict())
+    return found
+
+
+def _datasets(chart) -> list[list[dict]]:
+    """Return the inline datasets of a chart."""
+    return list(chart.to_dict().get("datasets", {}).values())
+
+
+ALL = [
+    lambda: charts.pain_chart(patient_days()),
+    lambda: charts.reps_chart(patient_days()),
+    lambda: charts.response_chart(patient_days()),
+    lambda: charts.stage_timeline(patient_days()),
+    lambda: charts.activities_chart(activities(), END - dt.timedelta(days=20), END),
+    lambda: charts.patient_charts(patient_days(), activities()),
+    lambda: charts.weekly_adherence_chart(
+        pd.DataFrame({"week": ["2026-W46", "2026-W47"], "adherence_pct": [50, 90]})
+    ),
+]
+
+
+@pytest.mark.parametrize("build", ALL)
+def test_every_chart_has_tooltips_theme_and_renders_offline(build):
+    chart = build()
+    spec = chart.to_dict()
+    assert spec["config"]["font"] == charts.FONT
+    marks = [s for s in _specs(chart) if s.get("encoding", {}).get("x") or s.get("encoding", {}).get("y")]
+    data_marks = [s for s in marks if "tooltip" in s.get("encoding", {}) or s["mark"] in ("rule",)
+                  or (isinstance(s["mark"], dict) and s["mark"]["type"] == "rule")]
+    assert len(data_marks) == len(marks)
+    png = vlc.vegalite_to_png(spec, scale=1)
+    assert png.startswith(b"\x89PNG")
+
+
+def test_given_missing_days_expect_pain_line_breaks_not_zero():
+    chart = charts.pain_chart(patient_days())
+    values = [row for data in _datasets(chart) for row in data if "pain" in row and "segment" in row]
+    assert all(row["pain"] is not None for row in values)
+    assert not any(row["pain"] == 0 for row in values)
+    morning_segments = {row["segment"] for row in values if row["when"] == "morning"}
+    assert len(morning_segments) == 2  # the two missing days split the line in two
+
+
+def test_given_flare_and_rising_streak_expect_marker_and_shading():
+    chart = charts.pain_chart(patient_days())
+    rows = [row for data in _datasets(chart) for row in data]
+    assert [row for row in rows if row.get("label") == "flare"]
+    streaks = [row for row in rows if row.get("label") == "rising morning pain"]
+    assert len(streaks) == 1
+
+
+def test_given_patient_charts_expect_one_shared_x_axis():
+    spec = charts.patient_charts(patient_days(), activities()).to_dict()
+    assert spec["resolve"]["scale"]["x"] == "shared"
+    stacked = charts.patient_charts(patient_days(), activities())
+    units = [s for s in _specs(stacked) if "x" in s.get("encoding", {})]
+    shown = [s for s in units if s["encoding"]["x"].get("axis", {}).get("labels", True) is not False]
+    assert len(shown) == 1  # only the bottom panel labels the dates
+    assert json.dumps(spec)  # serialisable for the app
+
+
+def test_given_no_days_expect_empty_charts_still_build():
+    empty = patient_days().iloc[0:0]
+    for chart in (charts.pain_chart(empty), charts.reps_chart(empty), charts.response_chart(empty),
+                  charts.stage_timeline(empty), charts.patient_charts(empty)):
+        assert vlc.vegalite_to_png(chart.to_dict(), scale=1).startswith(b"\x89PNG")
+
+
+def test_charts_never_import_streamlit():
+    source = open(charts.__file__, encoding="utf-8").read()
+    assert "streamlit" not in source
