@@ -78,9 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules():
     """Return the register functions of the other command groups."""
-    from dashboard import cli_metrics
+    from dashboard import cli_metrics, cli_users
 
-    return [cli_metrics.register]
+    return [cli_metrics.register, cli_users.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
