@@ -1,0 +1,144 @@
+"""Clinical metrics runners: weekly review, alert events, 24-hour responses and per-day rows, all in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dashboard.access import Viewer
+from dashboard.db import Database
+from dashboard.weeks import parse_iso_week
+
+REVIEW_COLUMNS = [
+    "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
+    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "alerts", "risk",
+]
+EVENT_COLUMNS = ["patient_id", "rule", "date", "severity", "detail"]
+RESPONSE_COLUMNS = ["date", "morning_before", "morning_after", "response", "status", "settled_36h"]
+DAY_COLUMNS = [
+    "date", "morning_pain", "evening_pain", "daily_reps", "target", "pain_ceiling", "flare_threshold",
+    "stage", "loading_day", "response", "response_status", "settled_36h", "in_rising_streak",
+    "acute_chronic_ratio",
+]
+RULES = ("rising_streak", "flare", "pain_above_ceiling", "load_spike", "not_logging", "low_adherence")
+
+
+class UnknownPatient(LookupError):
+    """A patient id that does not exist, or that the viewer may not see (the two look the same)."""
+
+    def __init__(self, patient_id: str):
+        super().__init__(f"unknown patient {patient_id!r}: not in the database, or not one of your patients")
+        self.patient_id = patient_id
+
+
+def _today() -> dt.date:
+    """Return today's date (a seam for tests)."""
+    return dt.date.today()
+
+
+def _day(value: dt.date | str | None, name: str) -> dt.date | None:
+    """Return a date from a date, a pandas timestamp or ISO text; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name} {value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _as_of(as_of: dt.date | str | None) -> dt.date:
+    """Return the as-of date, today when not given."""
+    return _day(as_of, "as_of") or _today()
+
+
+def _check_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """Refuse a date range that ends before it starts."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise ValueError(f"the date range ends ({date_to}) before it starts ({date_from})")
+
+
+def _dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
+    """Turn a date column into datetime.date values."""
+    if column in frame.columns:
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def require_patient(db: Database, viewer: Viewer, patient_id: str) -> None:
+    """Raise UnknownPatient unless the patient exists and the viewer may see them."""
+    if not db.rows("visible_patient", patient_id=patient_id, clinician_scope=viewer.clinician_scope):
+        raise UnknownPatient(patient_id)
+
+
+def weekly_review(db: Database, viewer: Viewer, week: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Return the weekly review of an ISO week, as of a date (default today), red first."""
+    monday, _ = parse_iso_week(week)
+    as_of = _as_of(as_of)
+    if as_of < monday:
+        raise ValueError(f"as-of date {as_of} is before week {week} starts ({monday}); nothing to review yet")
+    frame = db.frame("weekly_review", week_start=monday, as_of=as_of, clinician_scope=viewer.clinician_scope)
+    frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
+    return frame[REVIEW_COLUMNS]
+
+
+def alert_events(
+    db: Database, viewer: Viewer, date_from: dt.date | None = None, date_to: dt.date | None = None,
+    patient_id: str | None = None, as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Return alert events dated from date_from to date_to (default: all up to as_of), as of as_of."""
+    date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
+    _check_range(date_from, date_to)
+    if patient_id is not None:
+        require_patient(db, viewer, patient_id)
+    frame = db.frame(
+        "alert_events", as_of=_as_of(as_of), date_from=date_from, date_to=date_to, patient_id=patient_id,
+        clinician_scope=viewer.clinician_scope,
+    )
+    return _dates(frame)[EVENT_COLUMNS]
+
+
+def responses(
+    db: Database, viewer: Viewer, patient_id: str, date_from: dt.date | None = None,
+    date_to: dt.date | None = None, as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Return one row per loading day of a patient with its 24-hour response, dated on the loading day."""
+    date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
+    _check_range(date_from, date_to)
+    require_patient(db, viewer, patient_id)
+    frame = db.frame(
+        "patient_responses", patient_id=patient_id, as_of=_as_of(as_of), date_from=date_from, date_to=date_to,
+        clinician_scope=viewer.clinician_scope,
+    )
+    return _dates(frame)[RESPONSE_COLUMNS]
+
+
+def patient_days(
+    db: Database, viewer: Viewer, patient_id: str, date_from: dt.date, date_to: dt.date,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Return one row per programme day of a patient from date_from to date_to (and up to as_of)."""
+    date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
+    _check_range(date_from, date_to)
+    require_patient(db, viewer, patient_id)
+    frame = db.frame(
+        "patient_days", patient_id=patient_id, as_of=_as_of(as_of), date_from=date_from, date_to=date_to,
+        clinician_scope=viewer.clinician_scope,
+    )
+    return _dates(frame)[DAY_COLUMNS]
+
+
+def recent_morning_pain(db: Database, viewer: Viewer, end: dt.date, days: int = 28) -> pd.DataFrame:
+    """Return each visible patient's logged morning pain over the `days` days ending on `end`, long form."""
+    end = _day(end, "end")
+    if days < 1:
+        raise ValueError(f"days must be 1 or more, not {days}")
+    frame = db.frame(
+        "recent_morning_pain", start=end - dt.timedelta(days=days - 1), end=end,
+        clinician_scope=viewer.clinician_scope,
+    )
+    return _dates(frame)[["patient_id", "date", "morning_pain"]]

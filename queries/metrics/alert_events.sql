@@ -1,0 +1,25 @@
+-- Returns: the alert events of visible patients dated from $date_from to $date_to (either may be null for
+--          unbounded; a null $date_to means $as_of), computed from data up to $as_of, optionally for one patient.
+--          Sorted by date, patient_id, rule.
+-- Grain: one row per event.
+-- Parameters: $as_of (date), $date_from (date or null), $date_to (date or null), $patient_id (patient id, or
+--             null for every patient), $clinician_scope (clinician name, or null for everyone)
+with events as (
+    select *
+    from metric_events(
+        $as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date, $date_to::date
+    )
+),
+
+final as (
+    select
+        patient_id,
+        rule,
+        date,
+        severity,
+        detail
+    from events
+    order by date, patient_id, rule
+)
+
+select * from final
