@@ -183,10 +183,16 @@ def current_viewer(db: Database, username: str) -> Viewer | None:
     return _viewer(row)
 
 
-def viewer_for_email(db: Database, email: str | None, *, now: dt.datetime | None = None) -> LoginOutcome:
-    """Map an identity provider's verified email to an enabled account; unknown addresses are refused."""
+def viewer_for_email(
+    db: Database, email: str | None, *, email_verified: bool | None = None, now: dt.datetime | None = None
+) -> LoginOutcome:
+    """Map an identity provider's email to an enabled account; unknown or unverified addresses are refused."""
     moment = _aware(now)
     address = (email or "").strip()
+    if email_verified is False:
+        record(db, _logged_name(address or "(no email)"), "failed_login", detail="oidc: email not verified",
+               now=moment)
+        return LoginOutcome(None, "unverified", "Your identity provider has not verified this email address.")
     rows = db.rows("user_by_email", email=address) if address else []
     if not rows:
         record(db, _logged_name(address or "(no email)"), "failed_login",
