@@ -128,6 +128,8 @@ class Oracle:
         self.pain = tables["pain_entries"]
         self.exercises = tables["exercise_entries"]
         self.activities = tables["activity_entries"]
+        self._views: dict[date, list[PatientView]] = {}
+        self._events: dict[tuple[str, date], list[dict]] = {}
 
     # ---- per-patient daily values -------------------------------------------------------------------
 
@@ -169,8 +171,10 @@ class Oracle:
 
     def views(self, as_of: date) -> list[PatientView]:
         """Return every patient's view as of a date, ordered by patient_id."""
-        ordered = self.patients.sort_values("patient_id")
-        return [self.view(row, as_of) for row in ordered.itertuples(index=False)]
+        if as_of not in self._views:
+            ordered = self.patients.sort_values("patient_id")
+            self._views[as_of] = [self.view(row, as_of) for row in ordered.itertuples(index=False)]
+        return self._views[as_of]
 
     # ---- 24-hour response ---------------------------------------------------------------------------
 
@@ -218,7 +222,14 @@ class Oracle:
     # ---- alert events -------------------------------------------------------------------------------
 
     def patient_events(self, patient: PatientView, as_of: date) -> list[dict]:
-        """Return every alert event of one patient dated on or before the as-of date."""
+        """Return every alert event of one patient dated on or before the as-of date (computed once)."""
+        key = (patient.patient_id, as_of)
+        if key not in self._events:
+            self._events[key] = self._patient_events(patient, as_of)
+        return self._events[key]
+
+    def _patient_events(self, patient: PatientView, as_of: date) -> list[dict]:
+        """Compute every alert event of one patient dated on or before the as-of date."""
         events: list[dict] = []
 
         def add(rule: str, day: date, detail: str) -> None:

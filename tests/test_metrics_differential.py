@@ -1,9 +1,10 @@
-"""The clinical metrics: hand-worked oracle examples, then the SQL compared with the oracle on generated clinics."""
+"""Clinical metrics: hand-worked oracle examples, then SQL against the oracle on generated clinics."""
 
 from __future__ import annotations
 
 import csv
-import math
+import functools
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,11 +88,24 @@ class Clinic:
         return paths
 
 
+_TEMPLATE_FOLDER = tempfile.TemporaryDirectory()
+
+
+@functools.cache
+def migrated_template() -> Path:
+    """Return a migrated, empty database file, made once: copying it is cheaper than migrating anew."""
+    path = Path(_TEMPLATE_FOLDER.name) / "template.duckdb"
+    Database(path).close()
+    return path
+
+
 @contextmanager
 def imported(clinic: Clinic) -> Iterator[Database]:
     """Yield a fresh database in a temporary folder holding the clinic, imported through the importer."""
     with tempfile.TemporaryDirectory() as folder:
-        database = Database(Path(folder) / "clinic.duckdb")
+        path = Path(folder) / "clinic.duckdb"
+        shutil.copyfile(migrated_template(), path)
+        database = Database(path)
         try:
             result = import_paths(database, clinic.write(Path(folder)), actor="test")
             assert result.ok, result.report()
@@ -286,3 +300,204 @@ def test_given_an_as_of_date_expect_later_logs_ignored():
     oracle = oracle_of(clinic)
     assert oracle.alert_events(as_of=D[1]).empty
     assert set(oracle.alert_events(as_of=D[2]).rule) == {"pain_above_ceiling"}
+
+
+# ---- differential: the SQL in dashboard/metrics.py against the oracle ------------------------------
+
+BASE = date(2026, 8, 31)  # a Monday; clinics start within three weeks of it
+PAIN_SCORES = st.one_of(st.integers(0, 10), st.integers(0, 100).map(lambda t: t / 10))
+CEILINGS = st.sampled_from([0, 3, 4.5, 5, 5.5, 6, 7.5, 10])
+FLARES = st.sampled_from([0.5, 1, 1.5, 2, 2.5, 3, 4])
+TARGETS = st.sampled_from([1, 10, 30, 45, 90, 180])
+MAX_DAYS = 60
+
+
+@st.composite
+def clinics(draw) -> Clinic:
+    """Return a small clinic: 1-4 patients, up to 60 days of logs each, with gaps, ties and discharges."""
+    clinic = Clinic()
+    for number in range(draw(st.integers(1, 4))):
+        pid = f"P{number + 1:02d}"
+        start = BASE + timedelta(days=draw(st.integers(0, 20)))
+        discharged = draw(st.none() | st.integers(0, MAX_DAYS).map(lambda k, s=start: s + timedelta(days=k)))
+        clinic.patient(pid, start, target=draw(TARGETS), ceiling=draw(CEILINGS), flare=draw(FLARES),
+                       discharged=discharged)
+        # Logs may begin a few days before start_date and run past discharge: neither may count.
+        first = start - timedelta(days=draw(st.integers(0, 3)))
+        days = draw(st.integers(0, MAX_DAYS))
+        ramp = draw(st.integers(0, MAX_DAYS))  # from this day on the patient does three times the reps
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            for score in draw(st.lists(PAIN_SCORES, max_size=3)):
+                clinic.score(pid, day, "morning", score)
+            evening = draw(st.none() | PAIN_SCORES)
+            if evening is not None:
+                clinic.score(pid, day, "evening", evening)
+            for sets, reps in draw(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 30)), max_size=2)):
+                clinic.exercise(pid, day, sets, reps * (3 if offset >= ramp else 1))
+            if draw(st.booleans()):
+                clinic.activity(pid, day)
+    return clinic
+
+
+def sql_metrics():
+    """Return the SQL implementation, skipping the differential tests until it exists."""
+    return pytest.importorskip("dashboard.metrics", reason="dashboard/metrics.py is not written yet")
+
+
+def missing(value) -> bool:
+    """Return whether a value from either side is null (None, NaN, NaT, pd.NA)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value) -> float | None:
+    """Return a number from either side as a float, or None when null."""
+    return None if missing(value) else float(value)
+
+
+def flag(value) -> bool | None:
+    """Return a boolean from either side, or None when null."""
+    return None if missing(value) else bool(value)
+
+
+def rule_list(value) -> list[str]:
+    """Return an alerts cell (list, NumPy array or null) as a list of strings."""
+    if value is None or (not hasattr(value, "__len__") and missing(value)):
+        return []
+    return [str(item) for item in value]
+
+
+def review_rows(frame: pd.DataFrame) -> list[dict]:
+    """Return review rows normalised so that both sides compare equal when they agree."""
+    rows = []
+    for row in frame.reset_index(drop=True).to_dict("records"):
+        rows.append({
+            "patient_id": str(row["patient_id"]),
+            "name": None if missing(row["name"]) else str(row["name"]),
+            "clinician": None if missing(row["clinician"]) else str(row["clinician"]),
+            "week": str(row["week"]),
+            "adherence_pct": number(row["adherence_pct"]),
+            "days_on_target": int(row["days_on_target"]),
+            "total_reps": int(row["total_reps"]),
+            "mean_morning_pain": number(row["mean_morning_pain"]),
+            "prev_mean_morning_pain": number(row["prev_mean_morning_pain"]),
+            "flare_days": int(row["flare_days"]),
+            "max_response": number(row["max_response"]),
+            "alerts": rule_list(row["alerts"]),
+            "risk": str(row["risk"]),
+        })
+    return rows
+
+
+def response_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Return responses as comparable tuples, scores rounded to one decimal."""
+    return [
+        (
+            as_date(row["date"]),
+            round(float(row["morning_before"]), 1),
+            round(float(row["morning_after"]), 1),
+            round(float(row["response"]), 1),
+            str(row["status"]),
+            flag(row["settled_36h"]),
+        )
+        for row in frame.reset_index(drop=True).to_dict("records")
+    ]
+
+
+# Tolerances: adherence is rounded to one decimal on both sides (a tie may round either way); the rules do
+# not say how the mean morning pain is rounded, so a mean rounded to one decimal still agrees.
+TOLERANCE = {"adherence_pct": 0.1 + 1e-9, "mean_morning_pain": 0.05 + 1e-9,
+             "prev_mean_morning_pain": 0.05 + 1e-9, "max_response": 1e-9}
+
+
+def review_differences(sql: list[dict], expected: list[dict]) -> list[str]:
+    """Return how the SQL review rows differ from the oracle's, in words."""
+    sql_order = [row["patient_id"] for row in sql]
+    expected_order = [row["patient_id"] for row in expected]
+    if sql_order != expected_order:
+        return [f"rows/order: sql {sql_order} oracle {expected_order}"]
+    differences = []
+    for got, want in zip(sql, expected, strict=True):
+        for column, wanted in want.items():
+            value = got[column]
+            if column in TOLERANCE:
+                same = (value is None and wanted is None) or (
+                    value is not None and wanted is not None and abs(value - wanted) <= TOLERANCE[column]
+                )
+            else:
+                same = value == wanted
+            if not same:
+                differences.append(f"{want['patient_id']} {column}: sql {value!r} oracle {wanted!r}")
+    return differences
+
+
+def as_of_dates(draw_offsets: list[int]) -> list[date]:
+    """Return as-of dates from day offsets after BASE."""
+    return sorted({BASE + timedelta(days=offset) for offset in draw_offsets})
+
+
+DIFFERENTIAL = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@DIFFERENTIAL
+@given(
+    clinic=clinics(),
+    as_of_offsets=st.lists(st.integers(0, 100), min_size=1, max_size=2),
+    weeks_back=st.lists(st.integers(0, 12), min_size=1, max_size=3, unique=True),
+    window=st.tuples(st.integers(0, 80), st.integers(0, 30)),
+)
+def test_sql_metrics_agree_with_the_oracle(clinic, as_of_offsets, weeks_back, window):
+    """One import per example (it is the slow part), then every runner compared at each as-of date."""
+    metrics = sql_metrics()
+    viewer = Viewer.system()
+    problems: list[str] = []
+    with imported(clinic) as database:
+        oracle = Oracle(read_tables(database))
+        patient_ids = [row[0] for row in clinic.patients]
+        for as_of in as_of_dates(as_of_offsets):
+            sql_events = metrics.alert_events(database, viewer, as_of=as_of)
+            want_events = oracle.alert_events(as_of=as_of)
+            if event_keys(sql_events) != event_keys(want_events):
+                extra = sorted(set(event_keys(sql_events)) - set(event_keys(want_events)))
+                lacking = sorted(set(event_keys(want_events)) - set(event_keys(sql_events)))
+                problems.append(f"as_of {as_of} events: sql only {extra}; oracle only {lacking}; "
+                                f"or duplicates: sql {len(sql_events)} oracle {len(want_events)}")
+            for pid in patient_ids:
+                got = response_rows(metrics.responses(database, viewer, pid, as_of=as_of))
+                want = response_rows(oracle.responses(pid, as_of=as_of))
+                if got != want:
+                    extra = [row for row in got if row not in want]
+                    lacking = [row for row in want if row not in got]
+                    problems.append(f"as_of {as_of} responses {pid}: sql only {extra}; oracle only {lacking}")
+            for back in weeks_back:
+                week = iso_week_label(as_of - timedelta(days=7 * back))
+                got_rows = review_rows(metrics.weekly_review(database, viewer, week, as_of=as_of))
+                want_rows = review_rows(oracle.weekly_review(week, as_of=as_of))
+                for text in review_differences(got_rows, want_rows):
+                    problems.append(f"as_of {as_of} {week} {text}")
+        problems.extend(filter_differences(metrics, database, oracle, clinic.patients[0][0], as_of, window))
+    assert not problems, "\n".join(problems)
+
+
+def filter_differences(metrics, database, oracle, pid, as_of, window) -> list[str]:
+    """Return how the date and patient filters of the SQL runners differ from the oracle's."""
+    viewer = Viewer.system()
+    date_from = BASE + timedelta(days=window[0])
+    date_to = date_from + timedelta(days=window[1])
+    problems = []
+    got = event_keys(metrics.alert_events(database, viewer, date_from=date_from, date_to=date_to,
+                                          patient_id=pid, as_of=as_of))
+    want = event_keys(oracle.alert_events(as_of=as_of, date_from=date_from, date_to=date_to, patient_id=pid))
+    if got != want:
+        problems.append(f"as_of {as_of} events {pid} {date_from}..{date_to}: sql {got} oracle {want}")
+    got = response_rows(metrics.responses(database, viewer, pid, date_from=date_from, date_to=date_to,
+                                          as_of=as_of))
+    want = response_rows(oracle.responses(pid, as_of=as_of, date_from=date_from, date_to=date_to))
+    if got != want:
+        problems.append(f"as_of {as_of} responses {pid} {date_from}..{date_to}: sql {got} oracle {want}")
+    return problems
