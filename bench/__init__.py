@@ -1,0 +1,30 @@
+"""Benchmarks for issue 7: import throughput, metric latency, peak memory and page load on large clinics.
+
+`python -m bench` reports numbers and asserts no timings; `python -m bench --smoke` runs a tiny version.
+"""
+
+# Every metric the benchmark reports, as dotted paths into results.json; a value is null when a phase was
+# skipped or failed (its reason is recorded next to it), so the set of keys never depends on the machine.
+CLINIC_METRIC_KEYS = (
+    "rows.total",
+    "generate_s",
+    "import.median_s",
+    "import.rows_per_s",
+    "import.peak_rss_mb",
+    "review_week.median_s",
+    "review_week.peak_rss_mb",
+    "alerts_week.median_s",
+    "alerts_week.peak_rss_mb",
+    "patient_detail.median_s",
+    "patient_detail.peak_rss_mb",
+    "oracle_review.seconds",
+    "oracle_review.ratio",
+    "peak_rss_mb",
+)
+BROWSER_METRIC_KEYS = (
+    "browser.patients",
+    "browser.first_s",
+    "browser.median_s",
+    "browser.server_peak_rss_mb",
+)
+TOP_LEVEL_KEYS = ("mode", "taken_at", "machine", "settings", "clinics", "browser", "targets")

@@ -1,0 +1,289 @@
+"""Benchmark phases, each run in its own process so that its peak memory is its own.
+
+Run as `python -m bench.phases NAME ARGS_JSON OUT_JSON`; the phase writes its figures to OUT_JSON, always
+with `peak_rss_mb`, the process's VmHWM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.procinfo import peak_rss_mb
+
+REPO = Path(__file__).resolve().parent.parent
+KINDS = ("patients", "pain", "exercises", "activities")
+
+
+def _timed_runs(action: Callable[[], object], runs: int, warmup: int) -> tuple[list[float], object]:
+    """Return the seconds of each timed run after the warm-up runs, and the last run's result."""
+    result = None
+    for _ in range(warmup):
+        result = action()
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = action()
+        seconds.append(time.perf_counter() - started)
+    return seconds, result
+
+
+def _summary(seconds: list[float]) -> dict:
+    """Return the median, spread and every run."""
+    return {
+        "median_s": statistics.median(seconds),
+        "min_s": min(seconds),
+        "max_s": max(seconds),
+        "runs_s": seconds,
+    }
+
+
+def _csv_paths(clinic_dir: str) -> list[Path]:
+    """Return the four CSV logs of a generated clinic."""
+    return [Path(clinic_dir) / f"{kind}.csv" for kind in KINDS]
+
+
+def generate(args: dict) -> dict:
+    """Write a deterministic clinic's CSVs unless the same clinic is already there."""
+    from dashboard.sample import write_clinic
+
+    folder = Path(args["out_dir"])
+    marker = folder / "clinic.json"
+    wanted = {key: args[key] for key in ("patients", "days", "seed", "end")}
+    if marker.exists() and all(p.exists() for p in _csv_paths(folder)):
+        known = json.loads(marker.read_text())
+        if known.get("params") == wanted:
+            return {**known, "reused": True}
+    if folder.exists():
+        shutil.rmtree(folder)
+    started = time.perf_counter()
+    written = write_clinic(
+        folder, patients=args["patients"], days=args["days"], seed=args["seed"], end=args["end"]
+    )
+    seconds = time.perf_counter() - started
+    rows = {path.stem: count for path, count in written.items()}
+    facts = {
+        "params": wanted,
+        "generate_s": seconds,
+        "rows": {**rows, "total": sum(rows.values())},
+        "csv_bytes": sum(path.stat().st_size for path in written),
+    }
+    marker.write_text(json.dumps(facts, indent=2))
+    return {**facts, "reused": False}
+
+
+def _fresh_database(path: Path):
+    """Return a new, migrated database at path, removing any earlier file."""
+    from dashboard.db import Database
+
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    return Database(path)
+
+
+def import_clinic(args: dict) -> dict:
+    """Import the four CSVs into a fresh database, warm-up plus timed runs; keep the last database."""
+    from dashboard.importer import import_paths
+
+    paths = _csv_paths(args["clinic_dir"])
+    work = Path(args["db_path"])
+    migrate_s: list[float] = []
+    rows_read: list[int] = []
+
+    def one_import() -> None:
+        started = time.perf_counter()
+        database = _fresh_database(work)
+        migrate_s.append(time.perf_counter() - started)
+        try:
+            started = time.perf_counter()
+            result = import_paths(database, paths, actor="bench")
+            elapsed = time.perf_counter() - started
+            if not result.ok:
+                raise RuntimeError(result.report(max_problems=5))
+            rows_read.append(sum(counts.read for counts in result.totals().values()))
+        finally:
+            database.close()
+        return elapsed
+
+    timings = [one_import() for _ in range(args["warmup"])]
+    timings = [one_import() for _ in range(args["runs"])]
+    summary = _summary(timings)
+    rows = rows_read[-1]
+    return {
+        **summary,
+        "rows": rows,
+        "rows_per_s": rows / summary["median_s"],
+        "migrate_median_s": statistics.median(migrate_s),
+        "db_bytes": work.stat().st_size,
+    }
+
+
+def import_profile(args: dict) -> dict:
+    """Import once more with every named statement timed, to show where the import spends its time."""
+    from dashboard import db as dbmodule
+    from dashboard import importer, reading
+
+    spent: dict[str, float] = {}
+    calls: dict[str, int] = {}
+    depth = [0]
+
+    def timing(label: str, function: Callable) -> Callable:
+        def wrapper(*a, **k):
+            if depth[0]:
+                return function(*a, **k)
+            depth[0] += 1
+            started = time.perf_counter()
+            try:
+                return function(*a, **k)
+            finally:
+                depth[0] -= 1
+                name = label if label != "sql" else a[1]
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+                calls[name] = calls.get(name, 0) + 1
+        return wrapper
+
+    session_cls = dbmodule.Session
+    for method in ("execute", "frame", "rows", "value", "arrow"):
+        setattr(session_cls, method, timing("sql", getattr(session_cls, method)))
+    importer.read_log_file = timing("read_csv (pyarrow, staging)", reading.read_log_file)
+    importer.hashlib.sha256 = timing("sha256", importer.hashlib.sha256)
+
+    database = _fresh_database(Path(args["db_path"]))
+    spent.clear()
+    calls.clear()
+    started = time.perf_counter()
+    paths = _csv_paths(args["clinic_dir"])
+    result = importer.import_paths(database, paths, actor="bench")
+    total = time.perf_counter() - started
+    database.close()
+    if not result.ok:
+        raise RuntimeError(result.report(max_problems=5))
+    steps = sorted(
+        ({"step": name, "seconds": seconds, "calls": calls[name], "share": seconds / total}
+         for name, seconds in spent.items()),
+        key=lambda step: -step["seconds"],
+    )
+    accounted = sum(step["seconds"] for step in steps)
+    steps.append({"step": "(python, file reads, other)", "seconds": total - accounted, "calls": None,
+                  "share": (total - accounted) / total})
+    return {"total_s": total, "steps": steps}
+
+
+def _metrics_call(args: dict) -> tuple[Callable[[], object], object]:
+    """Return a zero-argument call of the metric the phase measures, and its open database."""
+    from dashboard import metrics
+    from dashboard.access import Viewer
+    from dashboard.db import Database
+    from dashboard.weeks import parse_iso_week
+
+    database = Database(args["db_path"])
+    viewer = Viewer.system()
+    as_of = dt.date.fromisoformat(args["as_of"])
+    monday, sunday = parse_iso_week(args["week"])
+    what = args["metric"]
+    if what == "review_week":
+        return (lambda: metrics.weekly_review(database, viewer, args["week"], as_of=as_of)), database
+    if what == "alerts_week":
+        return (
+            lambda: metrics.alert_events(database, viewer, date_from=monday, date_to=sunday, as_of=as_of)
+        ), database
+    if what == "patient_detail":
+        patient = args["patient_id"]
+        date_from = dt.date.fromisoformat(args["detail_from"])
+
+        def detail():
+            return (
+                metrics.patient_days(database, viewer, patient, date_from, as_of, as_of=as_of),
+                metrics.responses(database, viewer, patient, date_from, as_of, as_of=as_of),
+                metrics.alert_events(database, viewer, patient_id=patient, as_of=as_of),
+            )
+        return detail, database
+    raise ValueError(f"unknown metric {what}")
+
+
+def metric(args: dict) -> dict:
+    """Time one metric on an imported clinic."""
+    call, database = _metrics_call(args)
+    seconds, result = _timed_runs(call, args["runs"], args["warmup"])
+    frames = result if isinstance(result, tuple) else (result,)
+    database.close()
+    return {**_summary(seconds), "result_rows": [len(frame) for frame in frames]}
+
+
+def _load_oracle():
+    """Import tests/oracle.py, the plain-pandas reading of the metric rules."""
+    spec = importlib.util.spec_from_file_location("bench_oracle", REPO / "tests" / "oracle.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_oracle"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def oracle(args: dict) -> dict:
+    """Time the pandas oracle's weekly review once and check that it agrees with the SQL one."""
+    from dashboard import metrics
+    from dashboard.access import Viewer
+    from dashboard.db import Database
+
+    module = _load_oracle()
+    database = Database(args["db_path"])
+    as_of = dt.date.fromisoformat(args["as_of"])
+    started = time.perf_counter()
+    tables = module.read_tables(database)
+    read_s = time.perf_counter() - started
+    started = time.perf_counter()
+    expected = module.Oracle(tables).weekly_review(args["week"], as_of)
+    compute_s = time.perf_counter() - started
+    actual = metrics.weekly_review(database, Viewer.system(), args["week"], as_of=as_of)
+    database.close()
+    return {
+        "read_s": read_s,
+        "compute_s": compute_s,
+        "result_rows": len(expected),
+        "agrees": _same_review(actual, expected),
+    }
+
+
+def _same_review(actual, expected) -> bool | None:
+    """Return whether the SQL and pandas weekly reviews hold the same rows (None if not comparable)."""
+    import pandas as pd
+
+    try:
+        columns = list(expected.columns)
+        left = actual[columns].reset_index(drop=True).copy()
+        right = expected.reset_index(drop=True).copy()
+        for frame in (left, right):
+            frame["alerts"] = frame["alerts"].map(lambda v: tuple(sorted(v)) if v is not None else ())
+        pd.testing.assert_frame_equal(left, right, check_dtype=False, check_exact=False, atol=1e-9)
+        return True
+    except (KeyError, AssertionError, TypeError, ValueError):
+        return False
+
+
+PHASES = {
+    "generate": generate,
+    "import": import_clinic,
+    "import_profile": import_profile,
+    "metric": metric,
+    "oracle": oracle,
+}
+
+
+def main(argv: list[str]) -> int:
+    """Run one phase and write its figures, plus this process's peak RSS, as JSON."""
+    name, args_json, out_path = argv
+    figures = PHASES[name](json.loads(args_json))
+    figures["peak_rss_mb"] = peak_rss_mb()
+    Path(out_path).write_text(json.dumps(figures, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

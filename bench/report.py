@@ -1,0 +1,166 @@
+"""Targets and the Markdown report written next to results.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TARGET_PATIENTS = 10000
+TARGET_DAYS = 365
+PEAK_RSS_LIMIT_MIB = 1.5 * 1024  # 1.5 GB read as GiB; 1.5e9 bytes would be 1430 MiB
+
+
+def _get(section: dict | None, dotted: str):
+    """Return section[a][b]... for 'a.b', or None."""
+    value = section
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def evaluate_targets(results: dict) -> list[dict]:
+    """Return each issue-7 target with the measured value and whether it holds (None: not measured here)."""
+    clinic = results["clinics"].get(str(TARGET_PATIENTS))
+    at_size = clinic is not None and clinic.get("days") == TARGET_DAYS
+    browser = results.get("browser") or {}
+    oracle_ratio = _get(clinic, "oracle_review.ratio")
+    ratio_bound = _get(clinic, "oracle_review.ratio_at_least")
+    rows = [
+        ("review week", "median < 0.5 s", _get(clinic, "review_week.median_s"), "s", lambda v: v < 0.5),
+        ("alerts week", "median < 0.5 s", _get(clinic, "alerts_week.median_s"), "s", lambda v: v < 0.5),
+        ("review vs pandas oracle", ">= 20x faster",
+         oracle_ratio if oracle_ratio is not None else ratio_bound,
+         "x (lower bound: oracle stopped)" if oracle_ratio is None and ratio_bound is not None else "x",
+         lambda v: v >= 20),
+        ("import throughput", ">= 1,000,000 rows/s", _get(clinic, "import.rows_per_s"), "rows/s",
+         lambda v: v >= 1_000_000),
+        ("peak RSS (import and metrics phases)", "< 1.5 GB", _get(clinic, "peak_rss_mb"), "MiB",
+         lambda v: v < PEAK_RSS_LIMIT_MIB),
+    ]
+    targets = []
+    for name, target, value, unit, holds in rows:
+        targets.append({
+            "name": name, "target": target, "value": value, "unit": unit,
+            "holds": holds(value) if (at_size and value is not None) else None,
+        })
+    page = browser.get("median_s")
+    page_at_size = browser.get("patients") == 2000
+    targets.append({
+        "name": "review page interactive (2,000 patients)", "target": "< 3 s", "value": page, "unit": "s",
+        "holds": (page < 3) if (page is not None and page_at_size) else None,
+    })
+    return targets
+
+
+def _fmt(value, digits: int = 3) -> str:
+    """Return a number for a table cell, or a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) or (isinstance(value, float) and abs(value) >= 1000):
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
+
+
+def _status(holds) -> str:
+    """Return a target's verdict."""
+    return {True: "holds", False: "MISSED", None: "not measured at size"}[holds]
+
+
+def write_markdown(results: dict, path: Path, findings: Path | None = None) -> None:
+    """Write RESULTS.md from the results, with the hand-written findings appended if present."""
+    machine = results["machine"]
+    settings = results["settings"]
+    lines = [
+        "# Benchmark results (issue 7)",
+        "",
+        "Written by `python -m bench` from `bench/results.json`; figures, not assertions. "
+        f"Mode: **{results['mode']}**, taken {results['taken_at']}"
+        + (f", {results['total_wall_s'] / 60:.1f} min in all." if results.get("total_wall_s") else "."),
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {machine['cpu_model']}, {machine['cores']} cores; RAM {machine['ram_gib']} GiB; "
+        f"{machine['os']}",
+        f"- Python {machine['python']}, DuckDB {machine['duckdb']}, pandas {machine['pandas']}, "
+        f"pyarrow {machine['pyarrow']}, Streamlit {machine['streamlit']}; "
+        f"{machine['chromium'] or 'no chromium'}",
+        f"- Load average (1, 5, 15 min) at start {_loads(machine.get('load_average_at_start'))}, "
+        f"at end {_loads(machine.get('load_average_at_end'))}. The machine is shared with other engineers' "
+        "test runs, so the figures are noisy; each is the median of "
+        f"{settings['runs']} runs after {settings['warmup']} warm-up run(s), each phase in its own process.",
+        f"- Clinics: `dashboard.sample.generate_clinic` (seed {settings['seed']}, last day "
+        f"{settings['end']}); review and alerts for ISO week {settings['week']} as of {settings['as_of']}; "
+        f"patient detail for the 'pushing too hard' patient P…2 from {settings['detail_from']} to "
+        f"{settings['as_of']}.",
+        "",
+        "## Targets",
+        "",
+        "| target | wanted | measured | verdict |",
+        "|---|---|---|---|",
+    ]
+    for target in results["targets"]:
+        lines.append(f"| {target['name']} | {target['target']} | {_fmt(target['value'])} {target['unit']} | "
+                     f"{_status(target['holds'])} |")
+    lines += ["", "## Per clinic", "",
+              "| patients × days | rows | import s (median) | rows/s | review s | alerts s | detail s "
+              "| pandas review s | SQL speed-up | peak RSS MiB |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for size, clinic in results["clinics"].items():
+        oracle = clinic.get("oracle_review", {})
+        pandas_s = _fmt(oracle.get("seconds")) if oracle.get("seconds") is not None else (
+            f"> {_fmt(oracle.get('seconds_at_least'))}" if oracle.get("seconds_at_least") else "–")
+        ratio = _fmt(oracle.get("ratio")) if oracle.get("ratio") is not None else (
+            f"> {_fmt(oracle.get('ratio_at_least'))}" if oracle.get("ratio_at_least") else "–")
+        lines.append(
+            f"| {size} × {clinic['days']} | "
+            + " | ".join(_fmt(_get(clinic, key)) for key in (
+                "rows.total", "import.median_s", "import.rows_per_s", "review_week.median_s",
+                "alerts_week.median_s", "patient_detail.median_s"))
+            + f" | {pandas_s} | {ratio} | {_fmt(clinic.get('peak_rss_mb'))} |"
+        )
+    lines += ["", "Peak RSS (VmHWM, MiB) per phase:", "",
+              "| patients | generate | import | review | alerts | detail | pandas oracle (not counted) |",
+              "|---|---|---|---|---|---|---|"]
+    for size, clinic in results["clinics"].items():
+        cells = [_fmt(_get(clinic, f"{phase}.peak_rss_mb")) for phase in
+                 ("generation", "import", "review_week", "alerts_week", "patient_detail", "oracle_review")]
+        lines.append(f"| {size} | " + " | ".join(cells) + " |")
+    for size, clinic in results["clinics"].items():
+        profile = clinic.get("import_profile") or {}
+        if not profile.get("steps"):
+            continue
+        lines += ["", f"### Where one import of {size} patients spends its time "
+                  f"({profile['total_s']:.2f} s, instrumented run)", "",
+                  "| step | calls | s | share |", "|---|---|---|---|"]
+        for step in profile["steps"]:
+            if step["share"] >= 0.005:
+                lines.append(f"| {step['step']} | {_fmt(step['calls'])} | {step['seconds']:.3f} | "
+                             f"{step['share']:.0%} |")
+    errors = [(size, key, value["error"]) for size, clinic in results["clinics"].items()
+              for key, value in clinic.items() if isinstance(value, dict) and value.get("error")]
+    browser = results.get("browser") or {}
+    lines += ["", "## Review page in headless chromium", ""]
+    if browser.get("median_s") is not None:
+        lines.append(
+            f"{browser['patients']}-patient clinic: first load after server start "
+            f"{_fmt(browser['first_s'])} s, "
+            f"median of {len(browser.get('runs_s', []))} fresh sessions {_fmt(browser['median_s'])} s "
+            f"(runs: {', '.join(f'{s:.2f}' for s in browser.get('runs_s', []))}); Streamlit server peak RSS "
+            f"{_fmt(browser.get('server_peak_rss_mb'))} MiB. {browser.get('method', '')}"
+        )
+    else:
+        lines.append(f"Not measured: {browser.get('skipped') or browser.get('error')}.")
+    if errors:
+        lines += ["", "## Phases that did not produce figures", ""]
+        lines += [f"- {size} patients, {key}: {error.splitlines()[0]}" for size, key, error in errors]
+    if findings is not None and findings.exists():
+        lines += ["", findings.read_text().strip()]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _loads(values) -> str:
+    """Return load averages as text."""
+    return "–" if not values else ", ".join(f"{v:.2f}" for v in values)
