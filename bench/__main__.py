@@ -228,16 +228,20 @@ def bench_browser(args: argparse.Namespace, settings: dict) -> dict:
                                "seed": settings["seed"], "end": settings["end"]}, section, "generation"):
         return {**browser_skipped("the clinic could not be generated"), **section}
     app_db = args.out / f"app_{size}x{args.days}.duckdb"
-    if not _phase("import", {"clinic_dir": str(clinic_dir), "db_path": str(app_db), "runs": 1, "warmup": 0},
+    imported_db = clinic_paths(args.out, size, args.days)[1]
+    if size in args.sizes and imported_db.exists():
+        # The same clinic was imported above; a copy keeps the app's writes (accounts, audit) out of it.
+        app_db.unlink(missing_ok=True)
+        shutil.copyfile(imported_db, app_db)
+    elif not _phase("import", {"clinic_dir": str(clinic_dir), "db_path": str(app_db), "runs": 1, "warmup": 0},
                   section, "import"):
         return {**browser_skipped("the clinic could not be imported"), **section}
     try:
-        figures = time_review_page(app_db, runs=args.runs, warmup=args.warmup, work=args.out, log=print)
+        figures = time_review_page(app_db, runs=args.runs, warmup=args.warmup, week=settings["week"],
+                                   work=args.out, log=print)
     except Exception as error:  # noqa: BLE001 - a broken page is a result to report, not a crash
         print(f"  browser: FAILED: {error}", flush=True)
         return {**browser_skipped(f"the page did not load: {error}"), "error": str(error)}
-    finally:
-        shutil.rmtree(args.out / "streamlit-home", ignore_errors=True)
     return {"patients": size, **figures}
 
 

@@ -148,7 +148,11 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
             f"{browser['patients']}-patient clinic: first load after server start "
             f"{_fmt(browser['first_s'])} s, "
             f"median of {len(browser.get('runs_s', []))} fresh sessions {_fmt(browser['median_s'])} s "
-            f"(runs: {', '.join(f'{s:.2f}' for s in browser.get('runs_s', []))}); Streamlit server peak RSS "
+            f"(runs: {', '.join(f'{s:.2f}' for s in browser.get('runs_s', []))}); "
+            f"warm (cached) sessions median {_fmt(browser.get('warm_median_s'))} s"
+            + (f"; of the cold median, after pressing Sign in {_fmt(browser.get('after_sign_in_median_s'))} s"
+               if browser.get("login") else "; no sign-in (the app has no login yet)")
+            + "; Streamlit server peak RSS "
             f"{_fmt(browser.get('server_peak_rss_mb'))} MiB. {browser.get('method', '')}"
         )
     else:
