@@ -1,0 +1,162 @@
+"""What the pages share: cached, viewer-scoped reads and a few widgets bound to the URL's query parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import app_data
+from dashboard.access import Viewer
+from dashboard.app import database
+
+# Bounded so a long-running server cannot grow without limit; cleared on every write by app.data_changed.
+CACHE = {"max_entries": 64, "show_spinner": False}
+
+
+@st.cache_data(**CACHE)
+def patients(viewer: Viewer) -> pd.DataFrame:
+    """Return the patients the viewer may see, with their settings."""
+    return app_data.patients(database(), viewer)
+
+
+@st.cache_data(**CACHE)
+def clinicians(viewer: Viewer) -> list[str]:
+    """Return the clinicians whose patients the viewer may see."""
+    return app_data.clinicians(database(), viewer)
+
+
+@st.cache_data(**CACHE)
+def raw_log(viewer: Viewer, kind: str, patient_id: str, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
+    """Return one patient's stored log lines of one kind between two dates."""
+    return app_data.raw_log(database(), viewer, kind, patient_id, date_from, date_to)
+
+
+@st.cache_data(**CACHE)
+def acknowledgements(viewer: Viewer, patient_id: str | None = None) -> pd.DataFrame:
+    """Return the stored alert acknowledgements the viewer may see."""
+    return app_data.acknowledgements(database(), viewer, patient_id)
+
+
+@st.cache_data(**CACHE)
+def patient_audit(viewer: Viewer, patient_id: str) -> pd.DataFrame:
+    """Return one patient's audit trail."""
+    return app_data.patient_audit(database(), viewer, patient_id)
+
+
+@st.cache_data(**CACHE)
+def weekly_review(viewer: Viewer, week: str) -> pd.DataFrame:
+    """Return the weekly review rows of the viewer's patients."""
+    from dashboard import metrics
+
+    return metrics.weekly_review(database(), viewer, week)
+
+
+@st.cache_data(**CACHE)
+def sparklines(viewer: Viewer, end: dt.date, days: int = 28) -> dict[str, list[float | None]]:
+    """Return each patient's last morning scores up to end, one value per day."""
+    from dashboard import metrics
+
+    return app_data.sparklines(metrics.recent_morning_pain(database(), viewer, end, days=days), end, days)
+
+
+@st.cache_data(**CACHE)
+def alert_events(
+    viewer: Viewer,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    patient_id: str | None = None,
+) -> pd.DataFrame:
+    """Return the alert events of the viewer's patients."""
+    from dashboard import metrics
+
+    return metrics.alert_events(
+        database(), viewer, date_from=date_from, date_to=date_to, patient_id=patient_id
+    )
+
+
+@st.cache_data(**CACHE)
+def patient_days(viewer: Viewer, patient_id: str, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
+    """Return one patient's calendar days with their metrics."""
+    from dashboard import metrics
+
+    return metrics.patient_days(database(), viewer, patient_id, date_from, date_to)
+
+
+# --- widgets bound to query parameters -------------------------------------------------------------------
+
+
+def _sync_param(key: str, param: str, to_text: Callable[[Any], str | None]) -> None:
+    """Write a widget's value into the URL so the page can be bookmarked and shared."""
+    text = to_text(st.session_state[key])
+    if text:
+        st.query_params[param] = text
+    elif param in st.query_params:
+        del st.query_params[param]
+
+
+def bind_param(
+    key: str,
+    param: str,
+    default: Any,
+    *,
+    parse: Callable[[str], Any] = str,
+    to_text: Callable[[Any], str | None] = lambda value: None if value is None else str(value),
+) -> dict[str, Any]:
+    """Seed a widget's state from the URL (or default) and return the kwargs that keep the URL in step."""
+    raw = st.query_params.get(param)
+    from_url = None
+    if raw is not None:
+        try:
+            from_url = parse(raw)
+        except ValueError:
+            st.warning(f"Ignoring `{param}={raw}` in the address: it is not a valid value.")
+    if from_url is not None and st.session_state.get(key) != from_url:
+        st.session_state[key] = from_url
+    elif key not in st.session_state:
+        st.session_state[key] = default
+    return {"key": key, "on_change": _sync_param, "args": (key, param, to_text)}
+
+
+def patient_label(frame: pd.DataFrame) -> Callable[[str], str]:
+    """Return a format_func showing 'P007 · Name' for a patient id."""
+    names = dict(zip(frame["patient_id"], frame["name"].fillna(""), strict=True))
+    return lambda patient_id: f"{patient_id} · {names.get(patient_id, '')}".rstrip(" ·")
+
+
+def patient_picker(viewer: Viewer, *, key: str = "patient") -> str | None:
+    """Show a patient select box bound to ?patient=; return the chosen patient id or None."""
+    frame = patients(viewer)
+    ids = frame["patient_id"].tolist()
+    if not ids:
+        st.info("No patients yet. Import a patients file on the Import logs page.")
+        return None
+    bound = bind_param(key, "patient", None, parse=lambda raw: raw if raw in ids else refuse(raw))
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = None
+    return st.selectbox(
+        "Patient", ids, format_func=patient_label(frame), index=None, placeholder="Choose a patient", **bound
+    )
+
+
+def refuse(raw: str) -> str:
+    """Refuse a value from the address that is not one of the choices."""
+    raise ValueError(raw)
+
+
+def risk_style(colours: dict[str, str]) -> Callable[[Any], str]:
+    """Return a Styler cell function painting a risk label in the shared risk colours."""
+    by_label = {app_data.RISK_LABELS[risk]: colour for risk, colour in colours.items()}
+
+    def style(value: Any) -> str:
+        colour = by_label.get(value)
+        if not colour:
+            return ""
+        # Dark text on amber, white on red and green: both pass WCAG AA contrast.
+        text = "#1f2a36" if value == app_data.RISK_LABELS["amber"] else "white"
+        return f"background-color: {colour}; color: {text}; font-weight: 600"
+
+    return style

@@ -1,0 +1,115 @@
+"""Log entry: one day's pain, exercises and activities for a patient, checked exactly like an import."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import app_data
+from dashboard.app import current_viewer, data_changed, database
+from dashboard.app_pages import _shared
+from dashboard.logformats import STAGES
+
+viewer = current_viewer()
+st.title("Log entry")
+st.caption(
+    "Record one day for one patient, for example scores taken over the phone. The entry goes through the "
+    "same checks as an imported file and is written only if every part passes."
+)
+
+if "entry_done" in st.session_state:
+    st.success(st.session_state.pop("entry_done"))
+
+patient_id = _shared.patient_picker(viewer)
+if patient_id is None:
+    st.stop()
+
+st.session_state.setdefault("entry_round", 0)
+round_key = st.session_state.entry_round
+with st.form(f"day_entry_{round_key}", border=False):
+    date = st.date_input("Date", value=dt.date.today(), max_value=dt.date.today(), format="YYYY-MM-DD")
+    st.markdown("**Pain** (0 = none, 10 = worst; leave blank if not asked)")
+    left, right = st.columns(2)
+    morning = left.number_input("Morning pain", min_value=0.0, max_value=10.0, step=0.5, value=None)
+    evening = right.number_input("Evening pain", min_value=0.0, max_value=10.0, step=0.5, value=None)
+    pain_note = st.text_input("Pain note", placeholder="optional")
+
+    st.markdown("**Exercises** (one line per exercise; an isometric hold counts as one rep)")
+    exercises = st.data_editor(
+        pd.DataFrame(
+            {
+                "exercise": pd.Series(dtype="str"),
+                "stage": pd.Series(dtype="str"),
+                "sets": pd.Series(dtype="Int64"),
+                "reps": pd.Series(dtype="Int64"),
+                "hold_s": pd.Series(dtype="float"),
+                "load_kg": pd.Series(dtype="float"),
+                "pain_during": pd.Series(dtype="float"),
+                "note": pd.Series(dtype="str"),
+            }
+        ),
+        num_rows="dynamic",
+        width="stretch",
+        key=f"entry_exercises_{round_key}",
+        column_config={
+            "exercise": st.column_config.TextColumn("Exercise", required=True),
+            "stage": st.column_config.SelectboxColumn("Stage", options=list(STAGES)),
+            "sets": st.column_config.NumberColumn("Sets", min_value=1, step=1),
+            "reps": st.column_config.NumberColumn("Reps", min_value=1, step=1),
+            "hold_s": st.column_config.NumberColumn("Hold (s)", min_value=0),
+            "load_kg": st.column_config.NumberColumn("Load (kg)", min_value=0),
+            "pain_during": st.column_config.NumberColumn("Pain during", min_value=0, max_value=10, step=0.5),
+            "note": st.column_config.TextColumn("Note"),
+        },
+    )
+    st.markdown("**Activities** (runs, rides, sport)")
+    activities = st.data_editor(
+        pd.DataFrame(
+            {
+                "activity": pd.Series(dtype="str"),
+                "duration_min": pd.Series(dtype="float"),
+                "rpe": pd.Series(dtype="float"),
+                "pain_during": pd.Series(dtype="float"),
+                "note": pd.Series(dtype="str"),
+            }
+        ),
+        num_rows="dynamic",
+        width="stretch",
+        key=f"entry_activities_{round_key}",
+        column_config={
+            "activity": st.column_config.TextColumn("Activity", required=True),
+            "duration_min": st.column_config.NumberColumn("Minutes", min_value=0),
+            "rpe": st.column_config.NumberColumn("Effort (RPE 1–10)", min_value=1, max_value=10, step=0.5),
+            "pain_during": st.column_config.NumberColumn("Pain during", min_value=0, max_value=10, step=0.5),
+            "note": st.column_config.TextColumn("Note"),
+        },
+    )
+    submitted = st.form_submit_button("Check and save", type="primary")
+
+if submitted:
+    sources = app_data.day_entry_sources(
+        patient_id,
+        date,
+        morning_pain=morning,
+        evening_pain=evening,
+        pain_note=pain_note,
+        exercises=exercises,
+        activities=activities,
+    )
+    if not sources:
+        st.warning("Nothing to save: enter a pain score, an exercise or an activity.")
+        st.stop()
+    result = app_data.import_checked(database(), sources, actor=viewer.username)
+    if result.ok:
+        data_changed()
+        st.session_state.entry_done = (
+            f"Saved {patient_id} on {date.isoformat()}.\n\n" + result.report().replace("\n", "  \n")
+        )
+        st.session_state.entry_round += 1
+        st.rerun()
+    st.error("Not saved: fix the problems below. Nothing was written.")
+    for outcome in result.files:
+        for problem in outcome.problems:
+            st.markdown(f"- {app_data.entry_problem(problem)}")

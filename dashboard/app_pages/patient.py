@@ -1,0 +1,143 @@
+"""Patient detail: programme settings, pain, reps, 24-hour response and activities on one time axis."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import app_data
+from dashboard.app import current_viewer, page_path
+from dashboard.app_pages import _shared
+from dashboard.charts import RISK_COLOURS, patient_charts
+from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week
+
+viewer = current_viewer()
+today = dt.date.today()
+RANGES = {4: "4 weeks", 8: "8 weeks", 12: "12 weeks", 26: "26 weeks"}
+
+st.title("Patient detail")
+pick_col, range_col, week_col = st.columns([2, 1, 1])
+with pick_col:
+    patient_id = _shared.patient_picker(viewer)
+weeks_shown = range_col.selectbox(
+    "Range",
+    list(RANGES),
+    format_func=RANGES.get,
+    **_shared.bind_param(
+        "detail_range", "range", 8, parse=lambda raw: int(raw) if int(raw) in RANGES else _shared.refuse(raw)
+    ),
+)
+week = week_col.text_input(
+    "Ending with week",
+    placeholder=iso_week_of(today),
+    help="An ISO week like 2026-W46; blank for today",
+    **_shared.bind_param("detail_week", "week", ""),
+)
+if patient_id is None:
+    st.stop()
+
+date_to = today
+if week.strip():
+    try:
+        date_to = min(parse_iso_week(week)[1], today)
+    except ValueError as error:
+        st.warning(f"{error}. Showing the weeks up to today.")
+date_from = date_to - dt.timedelta(weeks=weeks_shown) + dt.timedelta(days=1)
+
+details = _shared.patients(viewer).set_index("patient_id").loc[patient_id]
+days = _shared.patient_days(viewer, patient_id, date_from, date_to)
+latest_stage = days["stage"].dropna().iloc[-1] if days["stage"].notna().any() else None
+stage = details["stage"] if isinstance(details["stage"], str) else latest_stage
+
+# The risk badge is for the last complete week the range shows.
+risk_week = last_complete_week(date_to + dt.timedelta(days=1))
+review = _shared.weekly_review(viewer, risk_week)
+review_row = review[review["patient_id"] == patient_id]
+badge = ""
+if not review_row.empty:
+    risk = review_row.iloc[0]["risk"]
+    words = app_data.alert_words(review_row.iloc[0]["alerts"])
+    badge = (
+        f"<span style='background:{RISK_COLOURS.get(risk, '#777')};color:white;border-radius:4px;"
+        f"padding:2px 8px;font-weight:600'>{app_data.RISK_LABELS.get(risk, risk)}</span> "
+        f"in {risk_week}" + (f" · {words}" if words else "")
+    )
+
+st.subheader(f"{details['name'] or patient_id} · {patient_id}")
+if badge:
+    st.markdown(badge, unsafe_allow_html=True)
+discharged = details["discharged_on"]
+facts = {
+    "Condition": details["condition"] or "not recorded",
+    "Started": f"{pd.Timestamp(details['start_date']):%d %b %Y}"
+    + ("" if pd.isna(discharged) else f", discharged {pd.Timestamp(discharged):%d %b %Y}"),
+    "Stage": app_data.STAGE_LABELS.get(stage, "not set") if stage else "not set",
+    "Daily rep target": f"{int(details['daily_rep_target'])} reps",
+    "Pain ceiling": f"{details['pain_ceiling']:g} / 10",
+    "Flare threshold": f"rise of {details['flare_threshold']:g}",
+}
+# Plain text, not st.metric: long condition names must wrap rather than be cut off.
+for column, (label, value) in zip(st.columns([3, 2, 2, 1.5, 1.5, 1.5]), facts.items(), strict=True):
+    column.caption(label)
+    column.markdown(f"**{value}**")
+links = st.columns([1, 1, 4])
+links[0].page_link(
+    page_path("settings"), label="Edit settings", icon=":material/tune:", query_params={"patient": patient_id}
+)
+links[1].page_link(
+    page_path("log_entry"),
+    label="Log a day",
+    icon=":material/edit_note:",
+    query_params={"patient": patient_id},
+)
+
+st.caption(
+    f"{date_from:%d %b %Y} to {date_to:%d %b %Y}. Days without a logged score are gaps, not zero pain."
+)
+if days.empty:
+    st.info("No programme days in this range.")
+else:
+    activities = _shared.raw_log(viewer, "activities", patient_id, date_from, date_to)
+    st.altair_chart(patient_charts(days, activities), theme=None, key="patient_charts")
+
+st.subheader("Alerts")
+events = _shared.alert_events(viewer, date_from, date_to, patient_id)
+if events.empty:
+    st.caption("No alerts in this range.")
+else:
+    alerts = app_data.alert_history(events, _shared.acknowledgements(viewer, patient_id))
+    st.dataframe(
+        alerts,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY", width="small"),
+            "alert": st.column_config.TextColumn("Alert", width="small"),
+            "severity": st.column_config.TextColumn("Severity", width="small"),
+            "detail": st.column_config.TextColumn("Detail", width="large"),
+            "status": st.column_config.TextColumn("Status", width="medium"),
+        },
+    )
+
+st.subheader("Logged entries")
+pain_tab, exercise_tab, activity_tab = st.tabs(["Pain", "Exercises", "Activities"])
+for tab, kind in ((pain_tab, "pain"), (exercise_tab, "exercises"), (activity_tab, "activities")):
+    log = _shared.raw_log(viewer, kind, patient_id, date_from, date_to).drop(
+        columns="patient_id", errors="ignore"
+    )
+    log["note"] = log["note"].fillna("")
+    if log.empty:
+        tab.caption("Nothing logged in this range.")
+    else:
+        tab.dataframe(
+            log,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                **app_data.LOG_LABELS,
+                "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY"),
+                "note": st.column_config.TextColumn("Note", width="large"),
+            },
+        )

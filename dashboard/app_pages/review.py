@@ -1,0 +1,131 @@
+"""Weekly review: the clinic's week at a glance, worst first; select a patient to open them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import app_data
+from dashboard.app import current_viewer, page_path
+from dashboard.app_pages import _shared
+from dashboard.charts import RISK_COLOURS
+from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week, previous_week
+
+viewer = current_viewer()
+today = dt.date.today()
+latest = last_complete_week(today)
+
+
+def _week(raw: str) -> str:
+    """Return a valid ISO week from the address, refusing weeks that have not started."""
+    monday, _ = parse_iso_week(raw)
+    if monday > today:
+        raise ValueError(raw)
+    return iso_week_of(monday)
+
+
+weeks = [iso_week_of(today), latest]
+while len(weeks) < 26:
+    weeks.append(previous_week(weeks[-1]))
+
+st.title("Weekly review")
+week_col, clinician_col, search_col = st.columns([1, 1, 2])
+bound_week = _shared.bind_param("review_week", "week", latest, parse=_week)
+if st.session_state.review_week not in weeks:
+    weeks.append(st.session_state.review_week)
+week = week_col.selectbox(
+    "Week",
+    weeks,
+    format_func=lambda w: (
+        f"{w} ({parse_iso_week(w)[0]:%d %b}–{parse_iso_week(w)[1]:%d %b})"
+        + (" · in progress" if w == iso_week_of(today) else "")
+    ),
+    **bound_week,
+)
+clinician_names = _shared.clinicians(viewer)
+clinician = clinician_col.selectbox(
+    "Clinician",
+    clinician_names,
+    index=None,
+    placeholder="All clinicians",
+    **_shared.bind_param(
+        "review_clinician",
+        "clinician",
+        None,
+        parse=lambda raw: raw if raw in clinician_names else _shared.refuse(raw),
+    ),
+)
+search = search_col.text_input(
+    "Find patient", placeholder="id or name", **_shared.bind_param("review_search", "q", "")
+)
+
+review = app_data.filter_review(_shared.weekly_review(viewer, week), clinician, search)
+figures = app_data.key_figures(review)
+monday, sunday = parse_iso_week(week)
+
+strip = st.columns(5)
+strip[0].metric("Active patients", figures.active)
+strip[1].metric("Red", figures.red, help="Needs review this week")
+strip[2].metric("Amber", figures.amber, help="Watch")
+strip[3].metric("Green", figures.green, help="On track")
+strip[4].metric(
+    "Clinic adherence",
+    "–" if figures.mean_adherence_pct is None else f"{figures.mean_adherence_pct:.0f}%",
+    help="Mean of the shown patients' adherence this week",
+)
+
+if review.empty:
+    st.info("No patients match these filters for this week.")
+    st.stop()
+
+table = app_data.triage_table(review, _shared.sparklines(viewer, min(sunday, today)))
+st.caption("Worst first. Select a row to open the patient.")
+selection = st.dataframe(
+    table.style.map(_shared.risk_style(RISK_COLOURS), subset=["risk"]),
+    hide_index=True,
+    width="stretch",
+    # Tall enough for the whole caseload: a triage list should not hide patients behind a scrollbar.
+    height=35 * (len(table) + 1) + 3,
+    on_select="rerun",
+    selection_mode="single-row",
+    key=f"triage_{week}",
+    column_order=[
+        "risk",
+        "patient",
+        "patient_id",
+        "adherence_pct",
+        "total_reps",
+        "morning_pain",
+        "flare_days",
+        "alerts",
+        "last_28_mornings",
+    ],
+    column_config={
+        "risk": st.column_config.TextColumn("Risk", width="small"),
+        "patient": st.column_config.TextColumn("Patient"),
+        "patient_id": st.column_config.TextColumn("ID", width="small"),
+        "adherence_pct": st.column_config.ProgressColumn(
+            "Adherence",
+            min_value=0,
+            max_value=100,
+            format="%.0f%%",
+            help="Share of the daily rep target done",
+        ),
+        "total_reps": st.column_config.NumberColumn("Reps", format="%d", help="Total reps this week"),
+        "morning_pain": st.column_config.TextColumn(
+            "Morning pain", help="Mean morning pain this week; arrow: up, down or steady against last week"
+        ),
+        "flare_days": st.column_config.NumberColumn(
+            "Flares", format="%d", help="Days with a flare this week"
+        ),
+        "alerts": st.column_config.TextColumn("Alerts", width="medium"),
+        "last_28_mornings": st.column_config.LineChartColumn(
+            "Last 28 mornings", y_min=0, y_max=10, help="Morning pain over the 28 days to the week's end"
+        ),
+    },
+)
+rows = selection.selection.rows if selection else []
+if rows:
+    chosen = table.iloc[rows[0]]["patient_id"]
+    st.switch_page(page_path("patient"), query_params={"patient": chosen, "week": week})
