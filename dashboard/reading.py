@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from dashboard.logformats import HeaderError, LogFormat, detect_format, normalise_header
+from dashboard.logformats import HeaderError, LogFormat, detect_format, expected_formats, normalise_header
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -110,11 +110,25 @@ def _read_csv(name: str, raw: bytes) -> StagedSheet:
     text_check = _utf8_problem(name, raw)
     if text_check:
         raise FileRefused([text_check])
-    first_line = raw.split(b"\n", 1)[0].decode("utf-8-sig")
-    raw_header = next(csv.reader([first_line]), [])
+    text = raw.decode("utf-8-sig")
+    try:
+        # Read the header as a CSV record, so any line ending works (CR-only files come from Excel for Mac).
+        raw_header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as error:
+        raise FileRefused([Problem(name, f"the header is not readable as CSV: {error}", line=1)]) from None
     header = normalise_header(raw_header)
-    if not header:
-        raise FileRefused([Problem(name, str(_header_error([])), line=1)])
+    if not header and text.strip():
+        raise FileRefused([Problem(
+            name,
+            "line 1 is empty: the header must be on line 1. "
+            f"Expected one of these headers (* = required):\n{expected_formats()}",
+            line=1,
+        )])
+    try:
+        # An unknown header is the one problem worth reporting: the rows cannot be checked without it.
+        detect_format(header)
+    except HeaderError as error:
+        raise FileRefused([Problem(name, str(error), line=1)]) from None
     fast = _read_csv_arrow(raw, len(raw_header))
     if fast is not None:
         table = fast.select(list(range(len(header))))
@@ -124,15 +138,6 @@ def _read_csv(name: str, raw: bytes) -> StagedSheet:
             keep = _not_blank_rows(table)
             return _stage(name, header, table.filter(keep), lines.filter(keep).to_pylist())
     return _read_csv_exact(name, raw, header)
-
-
-def _header_error(header: list[str]) -> HeaderError:
-    """Return the error detect_format gives for this header."""
-    try:
-        detect_format(header)
-    except HeaderError as error:
-        return error
-    raise AssertionError("header unexpectedly valid")
 
 
 def _utf8_problem(name: str, raw: bytes) -> Problem | None:
@@ -257,6 +262,13 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
             first = next(rows, None)
             header = normalise_header(list(first or []))
             if not header:
+                # A sheet with values below an empty first row would otherwise be skipped without a word.
+                filled = next((line for line, row in enumerate(rows, start=2)
+                               if any(cell is not None and str(cell).strip() for cell in row)), None)
+                if filled is not None:
+                    problems.append(Problem(
+                        source, f"row 1 is empty but row {filled} is not: the header must be on row 1", line=1
+                    ))
                 continue
             columns: list[list[str | None]] = [[] for _ in header]
             lines: list[int] = []
