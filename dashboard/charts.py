@@ -29,16 +29,17 @@ _DAY = pd.Timedelta(days=1)
 
 
 def _theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Apply the calm shared look: one font, light grid, no chart border."""
-    return (
-        chart.configure(font=FONT)
-        .configure_view(stroke=None)
-        .configure_axis(
-            labelColor="#444444", titleColor="#444444", gridColor="#ececec", domainColor="#bbbbbb",
-            tickColor="#bbbbbb", labelFontSize=11, titleFontSize=11, titleFontWeight="normal",
-        )
-        .configure_legend(labelFontSize=11, titleFontSize=11, titleFontWeight="normal", orient="right")
-        .configure_title(fontSize=13, fontWeight="normal", anchor="start", color="#222222")
+    """Apply the calm shared look: one font, light grid, no chart border (one configure call, one copy)."""
+    return chart.configure(
+        font=FONT,
+        view={"stroke": None},
+        axis={
+            "labelColor": "#444444", "titleColor": "#444444", "gridColor": "#ececec",
+            "domainColor": "#bbbbbb", "tickColor": "#bbbbbb", "labelFontSize": 11, "titleFontSize": 11,
+            "titleFontWeight": "normal",
+        },
+        legend={"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "orient": "right"},
+        title={"fontSize": 13, "fontWeight": "normal", "anchor": "start", "color": "#222222"},
     )
 
 
@@ -102,6 +103,16 @@ def _runs(dates: pd.Series, flags: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(spans, columns=["start", "end"])
 
 
+def _step_through_last_day(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Return rows for a step line, repeating the last value so the line covers the last day too."""
+    steps = frame[["date", "day", column]].dropna()
+    if steps.empty:
+        return steps
+    last = steps.iloc[[-1]].copy()
+    last["date"] = last["date"] + _DAY
+    return pd.concat([steps, last], ignore_index=True)
+
+
 def _fmt_day(series: pd.Series) -> pd.Series:
     """Return dates as short text for tooltips."""
     return series.dt.strftime("%a %d %b %Y")
@@ -153,7 +164,7 @@ def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
                  alt.Tooltip("to:N", title="To")],
     )
 
-    ceiling = frame[["date", "day", "pain_ceiling"]].dropna() if "pain_ceiling" in frame else pd.DataFrame()
+    ceiling = _step_through_last_day(frame, "pain_ceiling") if "pain_ceiling" in frame else pd.DataFrame()
     x = _x(show_x, domain)
     ceiling_line = alt.Chart(ceiling).mark_line(
         color=CEILING_COLOUR, strokeDash=[6, 4], strokeWidth=1.5, interpolate="step-after"
@@ -195,7 +206,7 @@ def _reps_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
         tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("daily_reps:Q", title="Reps"),
                  alt.Tooltip("target:Q", title="Target"), alt.Tooltip("stage:N", title="Stage")],
     )
-    target = alt.Chart(frame.dropna(subset=["target"])).mark_line(
+    target = alt.Chart(_step_through_last_day(frame, "target")).mark_line(
         color=TARGET_COLOUR, strokeDash=[4, 3], strokeWidth=1.5, interpolate="step-after"
     ).encode(x=x, y="target:Q", tooltip=[alt.Tooltip("day:N", title="Day"),
                                          alt.Tooltip("target:Q", title="Daily target")])
@@ -226,7 +237,7 @@ def _response_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#999999").encode(y="y:Q")
     return alt.layer(zero, bars).properties(
-        title="24-hour response to each loading day (morning pain next day minus the day before)",
+        title="24-hour response: change in morning pain the morning after each loading day",
         width=WIDTH, height=120,
     )
 
@@ -328,6 +339,13 @@ def patient_charts(days: pd.DataFrame, activities: pd.DataFrame | None = None) -
         panels.append(_stage_layers(days, True, domain))
     combined = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared", color="independent")
     return _theme(combined)
+
+
+def pain_and_reps_chart(days: pd.DataFrame) -> alt.VConcatChart:
+    """Return the pain chart above the reps chart on one shared date axis (the clinic report's pair)."""
+    domain = _domain(days)
+    combined = alt.vconcat(_pain_layers(days, False, domain), _reps_layers(days, True, domain), spacing=10)
+    return _theme(combined.resolve_scale(x="shared", color="independent"))
 
 
 def weekly_adherence_chart(weeks: pd.DataFrame) -> alt.LayerChart:

@@ -1,0 +1,187 @@
+"""PDF pages for the reports: embedded DejaVu fonts, a header and footer on every page, charts as PNG."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import altair as alt
+import vl_convert as vlc
+from fpdf import FPDF, FontFace
+
+from dashboard.charts import RISK_COLOURS
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT = "DejaVu"
+CONFIDENTIAL = "Confidential: contains patient health data"
+CHART_SCALE = 2
+
+_fonts_registered = False
+_fonts_lock = threading.Lock()
+
+
+def _register_chart_fonts() -> None:
+    """Let vl-convert draw chart text in the same DejaVu Sans the pages use."""
+    global _fonts_registered
+    with _fonts_lock:
+        if not _fonts_registered:
+            vlc.register_font_directory(str(FONT_DIR))
+            _fonts_registered = True
+
+
+def chart_png(chart: alt.TopLevelMixin) -> bytes:
+    """Return a chart rendered offline as a PNG at twice its size."""
+    _register_chart_fonts()
+    # The builders are tested for schema validity; skipping Altair's validation here halves the build time.
+    return vlc.vegalite_to_png(chart.to_dict(validate=False), scale=CHART_SCALE)
+
+
+def chart_pngs(charts: Sequence[alt.TopLevelMixin]) -> list[bytes]:
+    """Return several charts rendered at once (vl-convert works outside the GIL)."""
+    if len(charts) <= 1:
+        return [chart_png(chart) for chart in charts]
+    with ThreadPoolExecutor(max_workers=min(4, len(charts))) as pool:
+        return list(pool.map(chart_png, charts))
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Return a PNG's width and height in pixels, read from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    """Return a #rrggbb colour as an RGB tuple."""
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def short_date(day: dt.date) -> str:
+    """Return a date as '16 Nov 2026'."""
+    return f"{day.day} {day:%b %Y}"
+
+
+class ReportPDF(FPDF):
+    """An A4 report: title header and 'page X of Y' plus confidentiality footer on every page."""
+
+    def __init__(self, title: str, subtitle: str = ""):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.report_title = title
+        self.report_subtitle = subtitle
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_margins(15, 20, 15)
+        self.set_auto_page_break(True, margin=18)
+        self.alias_nb_pages()
+        self.set_title(title)
+        self.set_creator("tendon rehab dashboard")
+        self.set_font(FONT, "", 10)
+
+    def header(self) -> None:
+        """Draw the report title and subtitle above a thin rule."""
+        self.set_y(9)
+        self.set_font(FONT, "B", 9)
+        self.set_text_color(60, 60, 60)
+        self.cell(self.epw / 2, 5, self.report_title, align="L")
+        self.set_font(FONT, "", 9)
+        self.cell(self.epw / 2, 5, self.report_subtitle, align="R")
+        self.set_draw_color(200, 200, 200)
+        self.line(self.l_margin, 15, self.w - self.r_margin, 15)
+        self.set_y(20)
+        self.set_text_color(0, 0, 0)
+        self.set_font(FONT, "", 10)
+
+    def footer(self) -> None:
+        """Draw the confidentiality notice and page X of Y."""
+        self.set_y(-13)
+        self.set_draw_color(200, 200, 200)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.set_font(FONT, "", 8)
+        self.set_text_color(90, 90, 90)
+        self.cell(self.epw * 0.7, 6, CONFIDENTIAL, align="L")
+        self.cell(self.epw * 0.3, 6, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+    def room(self) -> float:
+        """Return the height left on this page above the footer."""
+        return self.page_break_trigger - self.get_y()
+
+    def heading(self, text: str, size: float = 14, space_after: float = 2) -> None:
+        """Write a bold heading."""
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(space_after)
+        self.set_font(FONT, "", 10)
+
+    def paragraph(self, text: str, size: float = 10, colour: tuple[int, int, int] = (0, 0, 0)) -> None:
+        """Write wrapped body text."""
+        self.set_font(FONT, "", size)
+        self.set_text_color(*colour)
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+
+    def chart(self, chart: alt.TopLevelMixin | bytes, width: float | None = None, alt_text: str = "") -> None:
+        """Place a chart (or its PNG) at full width, starting a new page when it would not fit."""
+        png = chart if isinstance(chart, bytes) else chart_png(chart)
+        pixels_w, pixels_h = _png_size(png)
+        width = min(width or self.epw, pixels_w / CHART_SCALE * 0.2646)  # never enlarge beyond 96 dpi size
+        height = width * pixels_h / pixels_w
+        if height > self.room():
+            self.add_page()
+        self.image(io.BytesIO(png), x=self.l_margin, y=self.get_y(), w=width, h=height, alt_text=alt_text)
+        self.set_y(self.get_y() + height + 3)
+
+    def risk_badges(self, counts: dict[str, int]) -> None:
+        """Draw one coloured box per risk level with its patient count."""
+        box_w, box_h, gap = 50, 22, 6
+        y = self.get_y()
+        for index, risk in enumerate(("red", "amber", "green")):
+            x = self.l_margin + index * (box_w + gap)
+            self.set_fill_color(*hex_rgb(RISK_COLOURS[risk]))
+            self.rect(x, y, box_w, box_h, style="F")
+            self.set_text_color(255, 255, 255)
+            self.set_xy(x, y + 2)
+            self.set_font(FONT, "B", 18)
+            self.cell(box_w, 10, str(counts.get(risk, 0)), align="C")
+            self.set_xy(x, y + 12)
+            self.set_font(FONT, "", 10)
+            self.cell(box_w, 7, risk, align="C")
+        self.set_text_color(0, 0, 0)
+        self.set_xy(self.l_margin, y + box_h + 6)
+
+    def text_table(
+        self, headings: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
+        *, fills: Sequence[tuple[int, int, int] | None] | None = None, fill_column: int = 0,
+        align: Sequence[str] | None = None, font_size: float = 8,
+    ) -> None:
+        """Draw a table that wraps long cells and repeats its headings after a page break."""
+        self.set_font(FONT, "", font_size)
+        self.set_draw_color(210, 210, 210)
+        self.set_fill_color(255, 255, 255)  # cells without a fill of their own stay white
+        heading_style = FontFace(family=FONT, emphasis="BOLD", fill_color=(232, 238, 245), size_pt=font_size)
+        with self.table(
+            col_widths=tuple(widths), headings_style=heading_style, line_height=font_size * 0.5,
+            text_align=tuple(align) if align else "LEFT", borders_layout="HORIZONTAL_LINES",
+            repeat_headings=1, first_row_as_headings=True, padding=1.2, width=self.epw,
+        ) as table:
+            row = table.row()
+            for text in headings:
+                row.cell(text)
+            for index, values in enumerate(rows):
+                row = table.row()
+                for column, text in enumerate(values):
+                    fill = fills[index] if fills and column == fill_column else None
+                    if fill:
+                        badge = FontFace(fill_color=fill, color=(255, 255, 255), emphasis="BOLD")
+                        row.cell(text, style=badge)
+                    else:
+                        row.cell(text)
+        self.set_font(FONT, "", 10)
+        self.ln(3)
+
+    def bytes(self) -> bytes:
+        """Return the finished document."""
+        return bytes(self.output())
