@@ -57,6 +57,9 @@ def _summary_rows(data: ClinicData) -> list[dict]:
     rows = []
     for row in data.review.to_dict(orient="records"):
         row["reason"] = "; ".join(row["reasons"])
+        for key in ("mean_morning_pain", "prev_mean_morning_pain"):
+            if row[key] is not None and not pd.isna(row[key]):
+                row[key] = round(float(row[key]), 2)
         rows.append(row)
     return rows
 
