@@ -68,6 +68,7 @@ selection = st.dataframe(
     inbox,
     hide_index=True,
     width="stretch",
+    height=min(35 * (len(inbox) + 1) + 3, 738),
     on_select="rerun",
     selection_mode="single-row",
     key=f"inbox_{days_back}_{clinician}",

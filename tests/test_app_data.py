@@ -1,0 +1,276 @@
+"""Given/expect tests for the app's streamlit-free helpers: wording, triage shaping, settings, log entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import app_data
+from dashboard.access import Viewer
+from dashboard.db import Database
+from dashboard.importer import import_sources
+
+ADMIN = Viewer.system()
+DAY = dt.date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        (["rising_streak"], "rising soreness"),
+        (["pain_above_ceiling", "load_spike"], "above pain ceiling, load spike"),
+        (["not_logging", "low_adherence", "flare"], "not logging, low adherence, flare"),
+        (["flare", "flare"], "flare"),
+        ([], ""),
+        (None, ""),
+        (["brand_new_rule"], "brand new rule"),
+    ],
+)
+def test_alert_rule_ids_read_as_words(rules, expected) -> None:
+    assert app_data.alert_words(rules) == expected
+
+
+@pytest.mark.parametrize(
+    ("mean", "previous", "expected"),
+    [
+        (4.7, 3.2, "4.7 ↑"),
+        (2.0, 3.0, "2.0 ↓"),
+        (3.1, 3.0, "3.1 →"),
+        (3.0, None, "3.0"),
+        (None, 2.0, "no scores"),
+    ],
+)
+def test_morning_pain_carries_a_trend_arrow_against_last_week(mean, previous, expected) -> None:
+    assert app_data.pain_with_trend(mean, previous) == expected
+
+
+def test_sparklines_leave_days_without_a_score_empty_never_zero() -> None:
+    recent = pd.DataFrame(
+        {"patient_id": ["P1", "P1"], "date": [DAY - dt.timedelta(days=2), DAY], "morning_pain": [3.0, 0.0]}
+    )
+    lines = app_data.sparklines(recent, DAY, days=4)
+    assert lines == {"P1": [None, 3.0, None, 0.0]}
+
+
+def _review(**overrides) -> pd.DataFrame:
+    base = {
+        "patient_id": ["P1", "P2", "P3"],
+        "name": ["Ana", "Ben", "Cai"],
+        "clinician": ["A", "B", "A"],
+        "adherence_pct": [100.0, 50.0, None],
+        "total_reps": [700, 300, 0],
+        "mean_morning_pain": [2.0, 5.0, None],
+        "prev_mean_morning_pain": [2.0, 3.0, None],
+        "flare_days": [0, 1, 0],
+        "alerts": [[], ["flare", "rising_streak"], ["not_logging"]],
+        "risk": ["green", "red", "amber"],
+    }
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def test_triage_table_puts_red_first_and_words_the_alerts() -> None:
+    table = app_data.triage_table(_review(), {"P2": [1.0, None, 2.0]})
+    assert list(table["patient_id"]) == ["P2", "P3", "P1"]
+    assert list(table["risk"]) == ["Red", "Amber", "Green"]
+    assert table.loc[0, "alerts"] == "flare, rising soreness"
+    assert table.loc[0, "morning_pain"] == "5.0 ↑"
+    assert table.loc[0, "last_28_mornings"] == [1.0, None, 2.0]
+    assert table.loc[2, "last_28_mornings"] == []
+
+
+def test_key_figures_count_risks_and_average_the_shown_adherence() -> None:
+    figures = app_data.key_figures(_review())
+    assert (figures.active, figures.red, figures.amber, figures.green) == (3, 1, 1, 1)
+    assert figures.mean_adherence_pct == 75.0
+
+
+def test_review_filters_by_clinician_and_search_text() -> None:
+    review = _review()
+    assert list(app_data.filter_review(review, "A")["patient_id"]) == ["P1", "P3"]
+    assert list(app_data.filter_review(review, None, "  bEn ")["patient_id"]) == ["P2"]
+    assert list(app_data.filter_review(review, "A", "p3")["patient_id"]) == ["P3"]
+    assert app_data.filter_review(review, "B", "ana").empty
+
+
+def test_open_alerts_drop_acknowledged_and_sort_high_severity_then_newest() -> None:
+    events = pd.DataFrame(
+        {
+            "patient_id": ["P1", "P2", "P3", "P1"],
+            "rule": ["low_adherence", "flare", "flare", "flare"],
+            "date": [DAY, DAY - dt.timedelta(days=3), DAY - dt.timedelta(days=1), DAY - dt.timedelta(days=1)],
+            "severity": ["medium", "high", "high", "high"],
+            "detail": ["a", "b", "c", "d"],
+        }
+    )
+    acks = pd.DataFrame(
+        {
+            "patient_id": ["P3"],
+            "rule": ["flare"],
+            "date": [DAY - dt.timedelta(days=1)],
+            "acknowledged_by": ["x"],
+            "acknowledged_at": [pd.Timestamp("2026-11-23 09:00", tz="UTC")],
+            "note": [None],
+        }
+    )
+    inbox = app_data.open_alerts(events, acks)
+    assert list(inbox["detail"]) == ["d", "b", "a"]
+
+
+def test_day_entry_becomes_one_csv_per_kind_in_the_import_formats() -> None:
+    exercises = pd.DataFrame(
+        {
+            "exercise": ["Spanish squat", None],
+            "stage": ["isometric", None],
+            "sets": [5, None],
+            "reps": [1, None],
+            "hold_s": [45.0, None],
+            "load_kg": [None, None],
+            "pain_during": [2.5, None],
+            "note": [None, None],
+        }
+    )
+    sources = app_data.day_entry_sources(
+        "P7",
+        DAY,
+        morning_pain=3.0,
+        evening_pain=None,
+        pain_note=" stiff ",
+        exercises=exercises,
+        activities=None,
+    )
+    assert [name for name, _ in sources] == [
+        "app-entry_P7_2026-11-23_pain.csv",
+        "app-entry_P7_2026-11-23_exercises.csv",
+    ]
+    assert sources[0][1].decode() == "patient_id,date,time_of_day,pain,note\nP7,2026-11-23,morning,3,stiff\n"
+    assert sources[1][1].decode().splitlines()[1] == "P7,2026-11-23,Spanish squat,isometric,5,1,45,,2.5,"
+    assert app_data.day_entry_sources("P7", DAY) == []
+
+
+def test_a_day_entry_is_checked_by_the_importer_and_all_or_nothing(sample_db: Database) -> None:
+    exercises = pd.DataFrame({"exercise": ["Heel raise"], "sets": [0], "reps": [10]})
+    sources = app_data.day_entry_sources("P007", DAY, morning_pain=2.0, exercises=exercises)
+    count = sample_db.session().cursor.execute("select count(*) from pain_entries").fetchone()[0]
+    result = app_data.import_checked(sample_db, sources, actor="test")
+    assert not result.ok
+    problems = [app_data.entry_problem(p) for outcome in result.files for p in outcome.problems]
+    assert any(p.startswith("Exercises, row 1, sets:") for p in problems), problems
+    assert sample_db.session().cursor.execute("select count(*) from pain_entries").fetchone()[0] == count
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"daily_rep_target": 0}, "daily rep target"),
+        ({"daily_rep_target": 12.5}, "daily rep target"),
+        ({"pain_ceiling": 10.5}, "pain ceiling"),
+        ({"pain_ceiling": 4.25}, "pain ceiling"),
+        ({"flare_threshold": 0}, "flare threshold"),
+        ({"stage": "sprinting"}, "stage"),
+        ({"discharged_on": dt.date(2026, 1, 1)}, "discharge date cannot be before"),
+    ],
+)
+def test_settings_break_their_rules_in_words(change, problem) -> None:
+    settings = {
+        "daily_rep_target": 90,
+        "pain_ceiling": 5.0,
+        "flare_threshold": 2.0,
+        "stage": None,
+        "discharged_on": None,
+    }
+    assert app_data.settings_problems(settings, dt.date(2026, 9, 1)) == []
+    problems = app_data.settings_problems({**settings, **change}, dt.date(2026, 9, 1))
+    assert len(problems) == 1 and problem in problems[0]
+
+
+def test_saving_settings_stores_and_audits_each_changed_field_only(sample_db: Database) -> None:
+    changes = app_data.save_settings(
+        sample_db, ADMIN, "P001", {"daily_rep_target": 120, "pain_ceiling": 5, "discharged_on": DAY}
+    )
+    assert [c.describe() for c in changes] == [
+        "daily_rep_target: 90 -> 120",
+        "discharged_on: none -> 2026-11-23",
+    ]
+    audit = (
+        sample_db.session()
+        .cursor.execute(
+            "select actor, detail from audit_log where action = 'patient_setting_changed' order by audit_id"
+        )
+        .fetchall()
+    )
+    assert audit == [("cli", "daily_rep_target: 90 -> 120"), ("cli", "discharged_on: none -> 2026-11-23")]
+    assert app_data.save_settings(sample_db, ADMIN, "P001", {"daily_rep_target": 120}) == []
+
+
+def test_saving_refused_settings_writes_nothing(sample_db: Database) -> None:
+    with pytest.raises(app_data.SettingsRefused, match="pain ceiling"):
+        app_data.save_settings(sample_db, ADMIN, "P001", {"pain_ceiling": 11})
+    assert app_data.patient(sample_db, ADMIN, "P001")["pain_ceiling"] == 5.0
+    count = (
+        sample_db.session()
+        .cursor.execute("select count(*) from audit_log where action = 'patient_setting_changed'")
+        .fetchone()[0]
+    )
+    assert count == 0
+
+
+def test_a_clinician_sees_and_changes_only_their_own_patients(sample_db: Database) -> None:
+    sam = Viewer("sam", "clinician", "Sam Patel")
+    mine = app_data.patients(sample_db, sam)
+    assert set(mine["clinician"]) == {"Sam Patel"}
+    other = (
+        sample_db.session()
+        .cursor.execute("select patient_id from patients where clinician <> 'Sam Patel' limit 1")
+        .fetchone()[0]
+    )
+    assert app_data.patient(sample_db, sam, other) is None
+    with pytest.raises(app_data.SettingsRefused):
+        app_data.save_settings(sample_db, sam, other, {"pain_ceiling": 4})
+    assert not app_data.acknowledge_alert(sample_db, sam, other, "flare", DAY, "not mine")
+    assert app_data.raw_log(sample_db, sam, "pain", other, DAY - dt.timedelta(days=30), DAY).empty
+
+
+def test_an_alert_is_acknowledged_once_with_who_when_and_note(sample_db: Database) -> None:
+    assert app_data.acknowledge_alert(sample_db, ADMIN, "P002", "flare", DAY, "  phoned  ")
+    assert not app_data.acknowledge_alert(sample_db, ADMIN, "P002", "flare", DAY, "again")
+    acks = app_data.acknowledgements(sample_db, ADMIN, "P002")
+    assert list(acks["note"]) == ["phoned"] and list(acks["acknowledged_by"]) == ["cli"]
+    audit = (
+        sample_db.session()
+        .cursor.execute("select detail from audit_log where action = 'alert_acknowledged'")
+        .fetchall()
+    )
+    assert audit == [("flare on 2026-11-23: phoned",)]
+
+
+def test_app_entries_and_imports_use_one_validator() -> None:
+    """The log entry page builds files for the importer; it must not grow a validator of its own."""
+    source = (
+        Path(app_data.__file__).read_text()
+        + (Path(app_data.__file__).parent / "app_pages" / "log_entry.py").read_text()
+    )
+    assert "import_sources" in source
+    assert "validate_" not in source
+
+
+def test_only_the_app_imports_streamlit() -> None:
+    code = "import sys, dashboard.app_data; print('streamlit' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_import_sources_dry_run_writes_nothing(sample_db: Database) -> None:
+    sources = app_data.day_entry_sources("P007", DAY, morning_pain=1.0)
+    assert import_sources(sample_db, sources, dry_run=True).ok
+    assert (
+        sample_db.session()
+        .cursor.execute("select count(*) from pain_entries where date = '2026-11-23'")
+        .fetchone()[0]
+        == 0
+    )
