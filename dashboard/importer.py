@@ -44,6 +44,14 @@ class FileOutcome:
         """Return whether the file has no problems."""
         return not self.problems
 
+    def referenced_patient_ids(self) -> set[str]:
+        """Return the patient ids this file's log sheets (not its patients sheets) refer to."""
+        ids: set[str] = set()
+        for sheet in self.sheets:
+            if sheet.kind != "patients":
+                ids.update(v.strip() for v in sheet.table.column("patient_id").to_pylist() if v and v.strip())
+        return ids
+
     def patient_ids(self) -> set[str]:
         """Return the patient ids this file's patients sheets add."""
         ids: set[str] = set()
@@ -87,7 +95,8 @@ class ImportResult:
                     lines.append(_count_line(counts.source, counts, verb))
                 continue
             count = len(outcome.problems)
-            lines.append(f"REFUSED {outcome.name}: {count} problem{'s' if count != 1 else ''}; nothing from it was written")
+            plural = "s" if count != 1 else ""
+            lines.append(f"REFUSED {outcome.name}: {count} problem{plural}; nothing from it was written")
             lines.extend(f"  {problem}" for problem in outcome.problems[:max_problems])
             if count > max_problems:
                 lines.append(f"  ... and {count - max_problems} more problems in {outcome.name}")
@@ -100,7 +109,10 @@ class ImportResult:
 
 def _count_line(label: str, counts: SheetCounts, verb: str) -> str:
     """Return one 'read, added, skipped' line."""
-    text = f"{label}: {counts.kind} read {counts.read}, {verb} {counts.added}, skipped {counts.skipped} already imported"
+    text = (
+        f"{label}: {counts.kind} read {counts.read}, {verb} {counts.added}, "
+        f"skipped {counts.skipped} already imported"
+    )
     if counts.replaced:
         text += f", replaced {counts.replaced}"
     return text
@@ -124,20 +136,22 @@ def import_sources(
     database: Database, sources: list[tuple[str, bytes | OSError]], *, replace: bool = False,
     dry_run: bool = False, actor: str = "cli",
 ) -> ImportResult:
-    """Validate every file, then write each valid one in its own transaction (all rolled back on a dry run)."""
+    """Validate every file, then write each valid one in its own transaction (all undone on a dry run)."""
     outcomes = [_read(name, data) for name, data in sources]
     _validate(database, outcomes, replace=replace)
-    accepted = sorted(
-        (outcome for outcome in outcomes if outcome.accepted),
-        key=lambda outcome: min(IMPORT_ORDER.index(sheet.kind) for sheet in outcome.sheets),
-    )
+    accepted = _write_order([outcome for outcome in outcomes if outcome.accepted])
+    written_kinds: set[str] = set()
     if dry_run:
         _write_all_then_roll_back(database, accepted, replace=replace, actor=actor)
     else:
         for outcome in accepted:
             try:
                 with database.transaction() as session:
-                    _write_file(session, outcome, replace=replace, actor=actor)
+                    _write_file(session, outcome, replace=replace, actor=actor, written_kinds=written_kinds)
+            except _Refused as refused:
+                # Found only once earlier files of this import are stored: the file is refused whole.
+                outcome.counts.clear()
+                outcome.problems.extend(refused.problems)
             except duckdb.ConstraintException as error:
                 # Validation should have caught this; the transaction keeps the file all-or-nothing anyway.
                 outcome.counts.clear()
@@ -145,10 +159,31 @@ def import_sources(
     return ImportResult(outcomes, dry_run)
 
 
+def _write_order(accepted: list[FileOutcome]) -> list[FileOutcome]:
+    """Return files so that each comes after the files adding the patients its logs refer to."""
+    remaining = sorted(accepted, key=lambda o: min(IMPORT_ORDER.index(sheet.kind) for sheet in o.sheets))
+    provided = {id(o): o.patient_ids() for o in remaining}
+    from_others = {
+        id(o): o.referenced_patient_ids() & set().union(*(provided[id(x)] for x in remaining if x is not o))
+        - provided[id(o)]
+        for o in remaining
+    }
+    ordered: list[FileOutcome] = []
+    written: set[str] = set()
+    while remaining:
+        # A cycle (each file needs the other's patients) cannot be written file by file; the first goes first.
+        ready = next((o for o in remaining if from_others[id(o)] <= written), remaining[0])
+        remaining.remove(ready)
+        ordered.append(ready)
+        written |= provided[id(ready)]
+    return ordered
+
+
 def _read(name: str, data: bytes | OSError) -> FileOutcome:
     """Read one file into staged sheets, or record why it cannot be read."""
     if isinstance(data, OSError):
-        return FileOutcome(name, "", problems=[Problem(name, f"cannot read the file: {data.strerror or data}")])
+        problem = Problem(name, f"cannot read the file: {data.strerror or data}")
+        return FileOutcome(name, "", problems=[problem])
     outcome = FileOutcome(name, hashlib.sha256(data).hexdigest())
     try:
         outcome.sheets = read_log_file(Path(name).name, data)
@@ -184,16 +219,25 @@ def _sheet_problems(session: Session, sheet: StagedSheet, import_patient_ids: li
     if problems or replace or sheet.kind not in ("patients", "pain"):
         return problems
     session.register("typed_rows", session.arrow(f"typed_{sheet.kind}"))
+    problems.extend(_stored_conflicts(session, sheet))
+    session.unregister("typed_rows")
+    return problems
+
+
+def _stored_conflicts(session: Session, sheet: StagedSheet) -> list[Problem]:
+    """Return pain scores or patient details in typed_rows that differ from the stored ones."""
+    problems = []
     if sheet.kind == "pain":
         for row in session.rows("pain_conflicts"):
-            stored = ", ".join(f"{score:g}" for score in row["stored_scores"])
+            stored = ", ".join(f"{float(score):g}" for score in row["stored_scores"])
             problems.append(Problem(
                 sheet.source,
-                f"conflicts with the {row['time_of_day']} score {stored} already stored for {row['patient_id']} "
-                f"on {row['date']}; nothing is overwritten unless you import with --replace",
-                row["line"], "pain", f"{row['pain']:g}",
+                f"conflicts with the {row['time_of_day']} score {stored} already stored for "
+                f"{row['patient_id']} on {row['date']}; "
+                "nothing is overwritten unless you import with --replace",
+                row["line"], "pain", f"{float(row['pain']):g}",
             ))
-    else:
+    elif sheet.kind == "patients":
         for row in session.rows("patient_changes", present_columns=list(sheet.present_columns)):
             problems.append(Problem(
                 sheet.source,
@@ -204,26 +248,60 @@ def _sheet_problems(session: Session, sheet: StagedSheet, import_patient_ids: li
     return problems
 
 
+class _Refused(Exception):
+    """Raised inside a file's transaction when a sheet conflicts with rows an earlier file just stored."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
 class _RollBack(Exception):
     """Raised to undo a dry run's writes after counting them."""
 
 
 def _write_all_then_roll_back(database: Database, outcomes: list[FileOutcome], *, replace: bool, actor: str):
-    """Run the real writes in one transaction, keep their counts, and roll everything back."""
-    try:
-        with database.transaction() as session:
-            for outcome in outcomes:
-                _write_file(session, outcome, replace=replace, actor=actor)
-            raise _RollBack
-    except _RollBack:
-        pass
+    """Run the real writes in one transaction, keep their counts, and roll everything back.
+
+    A file refused while writing is dropped and the rest replayed: the counts are those a real import gives.
+    """
+    remaining = list(outcomes)
+    while True:
+        failed: FileOutcome | None = None
+        written_kinds: set[str] = set()
+        try:
+            with database.transaction() as session:
+                for outcome in remaining:
+                    try:
+                        _write_file(
+                            session, outcome, replace=replace, actor=actor, written_kinds=written_kinds
+                        )
+                    except _Refused as refused:
+                        failed, problems = outcome, refused.problems
+                        raise _RollBack from None
+                    except duckdb.ConstraintException as error:
+                        problem = Problem(outcome.name, f"the database refused the rows: {error}")
+                        failed, problems = outcome, [problem]
+                        raise _RollBack from None
+                raise _RollBack
+        except _RollBack:
+            pass
+        if failed is None:
+            return
+        failed.counts.clear()
+        failed.problems.extend(problems)
+        remaining.remove(failed)
 
 
-def _write_file(session: Session, outcome: FileOutcome, *, replace: bool, actor: str) -> None:
+def _write_file(
+    session: Session, outcome: FileOutcome, *, replace: bool, actor: str, written_kinds: set[str]
+) -> None:
     """Write every sheet of one file, patients first, recording counts and an audit row."""
     outcome.counts = []
     for sheet in sorted(outcome.sheets, key=lambda s: IMPORT_ORDER.index(s.kind)):
-        counts = _write_sheet(session, sheet, outcome.sha256, replace=replace, actor=actor)
+        counts = _write_sheet(session, sheet, outcome.sha256, replace=replace, actor=actor,
+                              recheck=sheet.kind in written_kinds)
+        written_kinds.add(sheet.kind)
         outcome.counts.append(counts)
         session.execute(
             "record_audit", actor=actor, action="import", patient_id=None,
@@ -232,7 +310,9 @@ def _write_file(session: Session, outcome: FileOutcome, *, replace: bool, actor:
         )
 
 
-def _write_sheet(session: Session, sheet: StagedSheet, sha256: str, *, replace: bool, actor: str) -> SheetCounts:
+def _write_sheet(
+    session: Session, sheet: StagedSheet, sha256: str, *, replace: bool, actor: str, recheck: bool
+) -> SheetCounts:
     """Insert one validated sheet, skipping rows already stored; with replace, archive what it replaces."""
     counts = SheetCounts(sheet.source, sheet.kind, sheet.table.num_rows)
     import_id = session.value(
@@ -241,14 +321,21 @@ def _write_sheet(session: Session, sheet: StagedSheet, sha256: str, *, replace: 
     )
     session.register("staged_rows", sheet.table)
     session.register("typed_rows", session.arrow(f"typed_{sheet.kind}"))
+    if recheck and not replace:
+        # Validation compared with what was stored before the import; earlier sheets have added to it since.
+        conflicts = _stored_conflicts(session, sheet)
+        if conflicts:
+            raise _Refused(conflicts)
     if sheet.kind == "patients":
         counts.added = session.value("insert_patients", import_id=import_id)
         if replace:
             changes = session.rows("patient_changes", present_columns=list(sheet.present_columns))
             for change in changes:
                 session.execute(
-                    "record_audit", actor=actor, action="patient_changed_by_import", patient_id=change["patient_id"],
-                    detail=f"{change['column_name']}: {change['stored']} -> {change['incoming']} ({sheet.source})",
+                    "record_audit", actor=actor, action="patient_changed_by_import",
+                    patient_id=change["patient_id"],
+                    detail=f"{change['column_name']}: {change['stored']} -> {change['incoming']} "
+                    f"({sheet.source})",
                 )
             if changes:
                 session.execute("update_patients", present_columns=list(sheet.present_columns))
