@@ -60,14 +60,15 @@ load_spike as (
         min(date) as date,
         'medium' as severity,
         'acute:chronic reps ratio ' || format('{:.2f}', arg_min(acute_chronic_ratio, date))
-            || ' (' || arg_min(acute_reps, date) || ' reps in 7 days vs '
-            || format('{:g}', round(arg_min(chronic_reps, date) / 4.0, 1)) || ' a week over 4 weeks)'
+            || ' on ' || metric_date_span(min(date), min(date)) || ' (' || arg_min(acute_reps, date)
+            || ' reps in 7 days vs ' || format('{:g}', round(arg_min(chronic_reps, date) / 4.0, 1))
+            || ' a week over 4 weeks)'
             || case
                 when count(*) > 1 then
-                    ', above 1.5 for ' || count(*) || ' days, peak ' || format('{:.2f}', max(acute_chronic_ratio))
+                    '; above 1.5 for ' || count(*) || ' days (' || metric_date_span(min(date), max(date))
+                    || '), peak ' || format('{:.2f}', max(acute_chronic_ratio))
                 else ''
-            end
-            || ' (' || metric_date_span(min(date), max(date)) || ')' as detail
+            end as detail
     from spine
     where load_spike
     group by patient_id, spike_run_id
