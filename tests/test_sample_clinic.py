@@ -1,0 +1,169 @@
+"""Given the synthetic clinic, expect the shipped files reproduced exactly, a clean import, 8 archetypes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow.compute as pc
+import pytest
+from helpers import count, query_rows, rehab
+
+from dashboard.sample import ARCHETYPES, SAMPLE_DIR, SAMPLE_END, generate_clinic, write_clinic
+
+KINDS = ("patients", "pain", "exercises", "activities")
+TABLES = {
+    "patients": "patients",
+    "pain": "pain_entries",
+    "exercises": "exercise_entries",
+    "activities": "activity_entries",
+}
+
+
+@pytest.fixture(scope="module")
+def sample_tables():
+    """The sample clinic as the generator makes it."""
+    return generate_clinic()
+
+
+def test_given_write_clinic_expect_the_shipped_sample_data_byte_for_byte(tmp_path):
+    written = write_clinic(tmp_path)
+    assert sorted(path.name for path in written) == sorted(path.name for path in SAMPLE_DIR.glob("*.csv"))
+    for path in written:
+        assert path.read_bytes() == (SAMPLE_DIR / path.name).read_bytes(), f"sample_data/{path.name} is stale"
+
+
+def test_given_the_generate_command_expect_the_same_files_and_row_counts(tmp_path, capsys, sample_tables):
+    code, out, err = rehab(capsys, tmp_path / "unused.duckdb", "generate", "--out", tmp_path / "out")
+    assert code == 0, err
+    for kind in KINDS:
+        assert (tmp_path / "out" / f"{kind}.csv").read_bytes() == (SAMPLE_DIR / f"{kind}.csv").read_bytes()
+        assert f"{kind}.csv: {sample_tables[kind].num_rows} rows" in out
+
+
+def test_given_the_sample_clinic_expect_about_24_patients_over_12_weeks(sample_tables):
+    patients = sample_tables["patients"]
+    assert patients.num_rows == 24
+    dates = sample_tables["pain"].column("date")
+    first, last = pc.min(dates).as_py(), pc.max(dates).as_py()
+    assert last == SAMPLE_END
+    assert 77 <= (last - first).days + 1 <= 84
+
+
+def test_given_the_sample_data_expect_it_imports_cleanly_with_every_row_added(
+    tmp_path, capsys, sample_tables
+):
+    db = tmp_path / "clinic.duckdb"
+    code, out, err = rehab(capsys, db, "import", *sorted(SAMPLE_DIR.glob("*.csv")))
+    assert code == 0, err
+    for kind in KINDS:
+        rows = sample_tables[kind].num_rows
+        assert f"{kind}: {kind} read {rows}, added {rows}, skipped 0 already imported" in out
+        assert count(db, TABLES[kind]) == rows
+    notes = {row[0] for row in query_rows(db, "select note from pain_entries where note is not null")}
+    assert 'felt "pinchy" on the last set, eased by lunch' in notes
+    assert ("P001", "Zoë Lefèvre") in query_rows(db, "select patient_id, name from patients")
+    code, out, err = rehab(capsys, db, "demo")
+    assert code == 0, err
+    for kind in KINDS:
+        assert f"added 0, skipped {sample_tables[kind].num_rows} already imported" in out
+
+
+@pytest.fixture(scope="module")
+def big_clinic():
+    """A larger clinic, 500 patients over a year (the generator is built for 10,000; this is quicker)."""
+    return generate_clinic(500, 365)
+
+
+def by_archetype(patient_ids: list[str]) -> dict[str, list[str]]:
+    """Return the patient ids of each archetype (patients take the archetypes in turn)."""
+    return {name: patient_ids[index :: len(ARCHETYPES)] for index, name in enumerate(ARCHETYPES)}
+
+
+def test_given_500_patients_over_365_days_expect_every_patient_and_day_in_range(big_clinic):
+    patients = big_clinic["patients"]
+    assert patients.num_rows == 500
+    assert len(set(patients.column("patient_id").to_pylist())) == 500
+    first_day = SAMPLE_END - dt.timedelta(days=364)
+    for kind in ("pain", "exercises", "activities"):
+        dates = big_clinic[kind].column("date")
+        assert pc.min(dates).as_py() >= first_day
+        assert pc.max(dates).as_py() <= SAMPLE_END
+    pain = big_clinic["pain"].column("pain")
+    assert 0 <= pc.min(pain).as_py() and pc.max(pain).as_py() <= 10
+    assert set(pc.unique(big_clinic["exercises"].column("stage")).to_pylist()) <= {
+        "isometric",
+        "isotonic",
+        "heavy_slow",
+        "eccentric",
+        "energy_storage",
+        "plyometric",
+        "other",
+    }
+
+
+def test_given_500_patients_expect_all_eight_archetypes_recognisable(big_clinic):
+    patients = big_clinic["patients"].to_pylist()
+    groups = by_archetype([p["patient_id"] for p in patients])
+    assert set(groups) == set(ARCHETYPES) and all(groups.values())
+    info = {p["patient_id"]: p for p in patients}
+    pain = big_clinic["pain"].to_pandas()
+    exercises = big_clinic["exercises"].to_pandas()
+    mornings = pain[pain.time_of_day == "morning"]
+    last_logged = pd_max_by_patient(pain)
+    exercise_days = exercises.groupby("patient_id")["date"].nunique()
+
+    # discharged: a discharge date, and nothing logged after it
+    for pid in groups["discharged"]:
+        assert info[pid]["discharged_on"] is not None
+        assert last_logged[pid] <= info[pid]["discharged_on"]
+    assert all(
+        info[pid]["discharged_on"] is None
+        for name, ids in groups.items()
+        if name != "discharged"
+        for pid in ids
+    )
+    # isometric_low_target: a target of 30 and only isometric holds
+    for pid in groups["isometric_low_target"]:
+        assert info[pid]["daily_rep_target"] == 30
+        assert set(exercises[exercises.patient_id == pid].stage) == {"isometric"}
+    # late_starter: starts in the last three weeks
+    for pid in groups["late_starter"]:
+        assert info[pid]["start_date"] >= SAMPLE_END - dt.timedelta(days=21)
+    # stops_logging: silent for the last week
+    for pid in groups["stops_logging"]:
+        assert last_logged[pid] <= SAMPLE_END - dt.timedelta(days=9)
+    # pushing_too_hard: the last seven mornings rise into a flare
+    for pid in groups["pushing_too_hard"]:
+        last_week = mornings[mornings.patient_id == pid].sort_values("date").pain.tolist()[-7:]
+        assert last_week == [2.0, 3.0, 6.0, 7.0, 6.0, 5.0, 4.0]
+    # under_adherent exercises on far fewer days than the steady improvers
+    assert (
+        exercise_days[groups["under_adherent"]].mean() < 0.6 * exercise_days[groups["steady_improver"]].mean()
+    )
+    # steady_improver: morning pain falls over the programme
+    improver = mornings[mornings.patient_id.isin(groups["steady_improver"])]
+    early = improver[improver.date < SAMPLE_END - dt.timedelta(days=300)].pain.mean()
+    late = improver[improver.date > SAMPLE_END - dt.timedelta(days=30)].pain.mean()
+    assert late < early - 1.5
+    # load_spiker: the last week's volume well above their usual
+    spiker = exercises[exercises.patient_id.isin(groups["load_spiker"])].assign(
+        volume=lambda f: f.sets * f.reps
+    )
+    recent = (
+        spiker[spiker.date >= SAMPLE_END - dt.timedelta(days=7)].groupby(["patient_id", "date"]).volume.sum()
+    )
+    usual = (
+        spiker[spiker.date < SAMPLE_END - dt.timedelta(days=30)].groupby(["patient_id", "date"]).volume.sum()
+    )
+    assert recent.mean() > 1.6 * usual.mean()
+
+
+def pd_max_by_patient(frame) -> dict[str, dt.date]:
+    """Return each patient's last logged date."""
+    return frame.groupby("patient_id")["date"].max().to_dict()
+
+
+def test_given_the_same_arguments_expect_the_same_clinic_and_another_seed_another(tmp_path):
+    small = generate_clinic(16, 30, seed=3)
+    assert all(small[kind].equals(generate_clinic(16, 30, seed=3)[kind]) for kind in KINDS)
+    assert not small["pain"].equals(generate_clinic(16, 30, seed=4)["pain"])
