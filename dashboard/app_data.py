@@ -169,7 +169,12 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
             ],
             "flare_days": rows["flare_days"],
             "alerts": rows["alerts"].map(alert_words),
-            "last_28_mornings": [sparklines.get(pid, []) for pid in rows["patient_id"]],
+            # The grid's line chart cannot draw a gap (a list with a missing value shows as text), so the
+            # sparkline joins the logged mornings; missing days are never drawn as zero.
+            "last_28_mornings": [
+                [score for score in sparklines.get(pid, []) if score is not None]
+                for pid in rows["patient_id"]
+            ],
         }
     ).reset_index(drop=True)
 

@@ -80,7 +80,7 @@ def test_triage_table_puts_red_first_and_words_the_alerts() -> None:
     assert list(table["risk"]) == ["Red", "Amber", "Green"]
     assert table.loc[0, "alerts"] == "flare, rising soreness"
     assert table.loc[0, "morning_pain"] == "5.0 ↑"
-    assert table.loc[0, "last_28_mornings"] == [1.0, None, 2.0]
+    assert table.loc[0, "last_28_mornings"] == [1.0, 2.0]
     assert table.loc[2, "last_28_mornings"] == []
 
 

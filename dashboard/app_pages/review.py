@@ -119,9 +119,13 @@ selection = st.dataframe(
         "flare_days": st.column_config.NumberColumn(
             "Flares", format="%d", help="Days with a flare this week"
         ),
-        "alerts": st.column_config.TextColumn("Alerts", width="medium"),
+        "alerts": st.column_config.TextColumn("Alerts", width="large"),
         "last_28_mornings": st.column_config.LineChartColumn(
-            "Last 28 mornings", y_min=0, y_max=10, help="Morning pain over the 28 days to the week's end"
+            "Last 28 mornings",
+            y_min=0,
+            y_max=10,
+            width="small",
+            help="Logged morning pain (0–10), 28 days to the week's end; days without a score are skipped",
         ),
     },
 )

@@ -1,0 +1,131 @@
+"""One Streamlit server and one headless Debian chromium for the whole browser session."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard.db import Database
+from dashboard.importer import import_paths
+from dashboard.sample import SAMPLE_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _require_chromium() -> None:
+    """Fail in CI, skip elsewhere, when Debian's chromium is not installed."""
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing: install Debian's chromium (make browser) to run the browser tests"
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    """Return a TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `streamlit run dashboard/app.py` on the sample clinic and return its address."""
+    _require_chromium()
+    db_path = tmp_path_factory.mktemp("browser") / "clinic.duckdb"
+    database = Database(db_path)
+    result = import_paths(database, sorted(SAMPLE_DIR.glob("*.csv")), actor="test")
+    assert result.ok, result.report()
+    database.close()  # the server process opens it; DuckDB lets one process write a file
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "dashboard" / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "REHAB_DB": str(db_path)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}", pytrace=False)
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer within 60 s:\n{log.read_text()}", pytrace=False)
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(app_url: str):
+    """Return one headless chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, app_url: str):
+    """Return a fresh tab, tall enough that a screenshot shows a whole page."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1800}, base_url=app_url)
+    context.set_default_timeout(30_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -1,0 +1,141 @@
+"""Main flows in a browser: review, open a red patient, acknowledge an alert, import good and bad files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+WEEK = "2026-W47"  # the sample clinic's last complete week
+ROW_HEIGHT = 35  # st.dataframe's default row height; the header row is as tall
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def open_app(page, path: str):
+    """Open a path of the app and wait until its script has finished running."""
+    page.goto(path)
+    settle(page)
+    return page
+
+
+def settle(page) -> None:
+    """Wait until the app has finished a rerun."""
+    page.wait_for_selector(IDLE, state="attached")
+    page.wait_for_timeout(300)  # let the last deltas paint
+    page.wait_for_selector(IDLE, state="attached")
+
+
+def shoot(page, name: str) -> None:
+    """Save a screenshot under screenshots/ for a human to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_no_exception(page) -> None:
+    """Fail when the app shows a Python exception."""
+    errors = page.locator("[data-testid='stException']")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def select_first_row(page, grid) -> None:
+    """Tick the first row of a selectable st.dataframe (a canvas grid) by clicking its row marker."""
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + ROW_HEIGHT + ROW_HEIGHT / 2)
+    settle(page)
+
+
+def test_review_then_open_a_red_patient_and_see_the_charts(page) -> None:
+    open_app(page, f"/?week={WEEK}")
+    page.get_by_role("heading", name="Weekly review").wait_for()
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    assert_no_exception(page)
+    assert page.get_by_text("Active patients").is_visible()
+    shoot(page, "01_weekly_review")
+
+    select_first_row(page, grid)  # red patients come first
+    page.wait_for_url(re.compile(r"/patient\?.*patient=P0\d\d"))
+    page.get_by_role("heading", name="Patient detail").wait_for()
+    settle(page)
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    charts.first.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='stVegaLiteChart'] canvas, "
+        "[data-testid='stVegaLiteChart'] svg\") !== null"
+    )
+    assert_no_exception(page)
+    assert page.get_by_text("Red", exact=True).first.is_visible()
+    shoot(page, "02_patient_detail")
+
+
+def test_deep_link_opens_a_patient_at_a_week(page) -> None:
+    open_app(page, "/patient?patient=P010&week=2026-W46&range=4")
+    assert page.get_by_role("heading", name=re.compile("P010")).is_visible()
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    assert_no_exception(page)
+
+
+def test_acknowledge_an_alert(page) -> None:
+    open_app(page, "/alerts?period=0")
+    caption = page.get_by_text(re.compile(r"^\d+ open alerts?,"))
+    before = int(caption.inner_text().split()[0])
+    shoot(page, "03_alerts_inbox")
+
+    select_first_row(page, page.locator("[data-testid='stDataFrame']").first)
+    page.get_by_label("Note").fill("phoned the patient; halved the load")
+    shoot(page, "04_alert_acknowledge_form")
+    page.get_by_role("button", name="Acknowledge").click()
+    settle(page)
+    page.get_by_text(re.compile(r"^Acknowledged ")).wait_for()
+    assert_no_exception(page)
+    after = int(page.get_by_text(re.compile(r"^\d+ open alerts?,")).inner_text().split()[0])
+    assert after == before - 1
+
+
+def upload(page, name: str, content: bytes) -> None:
+    """Put one file into the page's file uploader."""
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
+    )
+    settle(page)
+
+
+def test_import_a_good_file_after_the_check_and_refuse_a_bad_one(page) -> None:
+    open_app(page, "/import")
+    shoot(page, "05_import_empty")
+    good = b"patient_id,date,time_of_day,pain,note\nP007,2026-11-23,morning,2,\nP007,2026-11-23,evening,3,\n"
+    upload(page, "good.csv", good)
+    page.get_by_text("would add 2").wait_for()
+    assert page.get_by_text("All 1 file passed the checks.").is_visible()
+    shoot(page, "06_import_checked")
+    page.get_by_role("button", name=re.compile("^Import 1 accepted file")).click()
+    settle(page)
+    page.get_by_text("Imported.").wait_for()
+    assert page.get_by_text("good.csv: pain read 2, added 2").first.is_visible()
+    shoot(page, "07_import_done")
+
+    bad = b"patient_id,date,time_of_day,pain,note\nP007,2026-11-24,morning,12,\nP999,2026-11-24,noon,3,\n"
+    upload(page, "bad.csv", bad)
+    page.get_by_text(re.compile("REFUSED bad.csv")).wait_for()
+    assert page.get_by_role("button", name=re.compile("^Import")).count() == 0
+    assert_no_exception(page)
+    shoot(page, "08_import_refused")
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "heading"),
+    [
+        ("09_log_entry", "/log-entry?patient=P002", "Log entry"),
+        ("10_settings", "/settings?patient=P002", "Patient settings"),
+        ("11_review_filtered", f"/?week={WEEK}&clinician=Sam+Patel", "Weekly review"),
+    ],
+)
+def test_other_pages_render(page, name: str, path: str, heading: str) -> None:
+    open_app(page, path)
+    page.get_by_role("heading", name=heading).wait_for()
+    assert_no_exception(page)
+    shoot(page, name)
