@@ -242,7 +242,7 @@ def _response_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart
     )
 
 
-def _stage_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.Chart:
+def _stage_layers(days: pd.DataFrame, show_x: bool, domain, legend: bool = True) -> alt.Chart:
     """Return the stage timeline without the theme."""
     frame = days.copy()
     spans = []
@@ -261,7 +261,8 @@ def _stage_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.Chart:
         x=_x(show_x, domain, "start:T"), x2="end:T",
         y=alt.Y("row:N", axis=None),
         color=alt.Color("stage:N", title="Stage",
-                        scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values()))),
+                        scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values())),
+                        legend=alt.Legend(orient="bottom", columns=4) if legend else None),
         tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("from:N", title="From"),
                  alt.Tooltip("to:N", title="To")],
     ).properties(title="Loading stage", width=WIDTH, height=28)
@@ -333,10 +334,11 @@ def patient_charts(days: pd.DataFrame, activities: pd.DataFrame | None = None) -
         _response_layers(days, False, domain),
     ]
     if activities is not None:
-        panels.append(_stage_layers(days, False, domain))
+        # The reps panel already explains the stage colours, so the timeline needs no second legend.
+        panels.append(_stage_layers(days, False, domain, legend=False))
         panels.append(_activity_layers(activities, first, last, True, domain))
     else:
-        panels.append(_stage_layers(days, True, domain))
+        panels.append(_stage_layers(days, True, domain, legend=False))
     combined = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared", color="independent")
     return _theme(combined)
 

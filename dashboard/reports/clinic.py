@@ -143,7 +143,7 @@ def clinic_report_pdf(
     pdf.text_table(
         ["Risk", "Patient", "Clinician", "Adherence", "Reps", "Morning pain (week before → this)", "Flares",
          "Reason"],
-        rows, widths=(13, 26, 20, 19, 11, 22, 13, 56), fills=fills,
+        rows, widths=(13, 26, 20, 20, 11, 21, 13, 56), fills=fills,
         align=("CENTER", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
     )
 
