@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from oracle import Oracle, as_date, iso_week_label, read_tables
+from oracle import ONE_DAY, Oracle, as_date, iso_week_label, read_tables
 
 from dashboard.access import Viewer
 from dashboard.db import Database
@@ -394,19 +395,25 @@ def review_rows(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def response_rows(frame: pd.DataFrame) -> list[tuple]:
-    """Return responses as comparable tuples, scores rounded to one decimal."""
-    return [
-        (
-            as_date(row["date"]),
+def response_rows(frame: pd.DataFrame, *, loading_day_rows: bool = False) -> list[tuple]:
+    """Return responses as comparable tuples dated on the response day (d+1), scores to one decimal.
+
+    The SQL runner lists every loading day, dated on the loading day d, with an empty response when a
+    morning is missing (loading_day_rows=True); the oracle lists responses only, dated d+1 as the rules say.
+    """
+    rows = []
+    for row in frame.reset_index(drop=True).to_dict("records"):
+        if loading_day_rows and missing(row["response"]):
+            continue
+        rows.append((
+            as_date(row["date"]) + (ONE_DAY if loading_day_rows else timedelta(0)),
             round(float(row["morning_before"]), 1),
             round(float(row["morning_after"]), 1),
             round(float(row["response"]), 1),
             str(row["status"]),
             flag(row["settled_36h"]),
-        )
-        for row in frame.reset_index(drop=True).to_dict("records")
-    ]
+        ))
+    return rows
 
 
 # Tolerances: adherence is rounded to one decimal on both sides (a tie may round either way); the rules do
@@ -441,7 +448,11 @@ def as_of_dates(draw_offsets: list[int]) -> list[date]:
     return sorted({BASE + timedelta(days=offset) for offset in draw_offsets})
 
 
-DIFFERENTIAL = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example imports a clinic and runs a dozen queries; METRICS_EXAMPLES=1000 runs a deeper search.
+DIFFERENTIAL = settings(
+    max_examples=int(os.environ.get("METRICS_EXAMPLES", "50")), deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @DIFFERENTIAL
@@ -462,13 +473,17 @@ def test_sql_metrics_agree_with_the_oracle(clinic, as_of_offsets, weeks_back, wi
         for as_of in as_of_dates(as_of_offsets):
             sql_events = metrics.alert_events(database, viewer, as_of=as_of)
             want_events = oracle.alert_events(as_of=as_of)
+            for rule in sorted(set(want_events.rule)):
+                event(f"alert {rule}")  # --hypothesis-show-statistics shows which rules the clinics reach
             if event_keys(sql_events) != event_keys(want_events):
                 extra = sorted(set(event_keys(sql_events)) - set(event_keys(want_events)))
                 lacking = sorted(set(event_keys(want_events)) - set(event_keys(sql_events)))
                 problems.append(f"as_of {as_of} events: sql only {extra}; oracle only {lacking}; "
                                 f"or duplicates: sql {len(sql_events)} oracle {len(want_events)}")
             for pid in patient_ids:
-                got = response_rows(metrics.responses(database, viewer, pid, as_of=as_of))
+                got = response_rows(
+                    metrics.responses(database, viewer, pid, as_of=as_of), loading_day_rows=True
+                )
                 want = response_rows(oracle.responses(pid, as_of=as_of))
                 if got != want:
                     extra = [row for row in got if row not in want]
@@ -495,9 +510,11 @@ def filter_differences(metrics, database, oracle, pid, as_of, window) -> list[st
     want = event_keys(oracle.alert_events(as_of=as_of, date_from=date_from, date_to=date_to, patient_id=pid))
     if got != want:
         problems.append(f"as_of {as_of} events {pid} {date_from}..{date_to}: sql {got} oracle {want}")
+    # The SQL filters responses on the loading day d, so the oracle's window (on d+1) is shifted by a day.
     got = response_rows(metrics.responses(database, viewer, pid, date_from=date_from, date_to=date_to,
-                                          as_of=as_of))
-    want = response_rows(oracle.responses(pid, as_of=as_of, date_from=date_from, date_to=date_to))
+                                          as_of=as_of), loading_day_rows=True)
+    want = response_rows(oracle.responses(pid, as_of=as_of, date_from=date_from + ONE_DAY,
+                                          date_to=date_to + ONE_DAY))
     if got != want:
         problems.append(f"as_of {as_of} responses {pid} {date_from}..{date_to}: sql {got} oracle {want}")
     return problems
