@@ -493,3 +493,8 @@ LOG_LABELS = {
     "rpe": "Effort (RPE)",
     "note": "Note",
 }
+
+
+def logged_stage(db: Database, viewer: Viewer, patient_id: str) -> str | None:
+    """Return the stage of the patient's latest exercise line that names one, or None."""
+    return db.value("app_logged_stage", clinician_scope=viewer.clinician_scope, patient_id=patient_id)

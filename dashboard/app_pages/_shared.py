@@ -48,6 +48,12 @@ def patient_audit(viewer: Viewer, patient_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
+def logged_stage(viewer: Viewer, patient_id: str) -> str | None:
+    """Return the stage of the patient's latest exercise line that names one."""
+    return app_data.logged_stage(database(), viewer, patient_id)
+
+
+@st.cache_data(**CACHE)
 def weekly_review(viewer: Viewer, week: str) -> pd.DataFrame:
     """Return the weekly review rows of the viewer's patients."""
     from dashboard import metrics

@@ -48,8 +48,11 @@ date_from = date_to - dt.timedelta(weeks=weeks_shown) + dt.timedelta(days=1)
 
 details = _shared.patients(viewer).set_index("patient_id").loc[patient_id]
 days = _shared.patient_days(viewer, patient_id, date_from, date_to)
-latest_stage = days["stage"].dropna().iloc[-1] if days["stage"].notna().any() else None
-stage = details["stage"] if isinstance(details["stage"], str) else latest_stage
+logged = _shared.logged_stage(viewer, patient_id)
+if isinstance(details["stage"], str):
+    stage_text = app_data.STAGE_LABELS[details["stage"]]
+else:
+    stage_text = f"{app_data.STAGE_LABELS[logged]} (from logs)" if logged else "not set"
 
 # The risk badge is for the last complete week the range shows.
 risk_week = last_complete_week(date_to + dt.timedelta(days=1))
@@ -73,7 +76,7 @@ facts = {
     "Condition": details["condition"] or "not recorded",
     "Started": f"{pd.Timestamp(details['start_date']):%d %b %Y}"
     + ("" if pd.isna(discharged) else f", discharged {pd.Timestamp(discharged):%d %b %Y}"),
-    "Stage": app_data.STAGE_LABELS.get(stage, "not set") if stage else "not set",
+    "Stage": stage_text,
     "Daily rep target": f"{int(details['daily_rep_target'])} reps",
     "Pain ceiling": f"{details['pain_ceiling']:g} / 10",
     "Flare threshold": f"rise of {details['flare_threshold']:g}",

@@ -97,13 +97,13 @@ selection = st.dataframe(
         "adherence_pct",
         "total_reps",
         "morning_pain",
+        "last_28_mornings",
         "flare_days",
         "alerts",
-        "last_28_mornings",
     ],
     column_config={
         "risk": st.column_config.TextColumn("Risk", width="small"),
-        "patient": st.column_config.TextColumn("Patient"),
+        "patient": st.column_config.TextColumn("Patient", width="medium"),
         "patient_id": st.column_config.TextColumn("ID", width="small"),
         "adherence_pct": st.column_config.ProgressColumn(
             "Adherence",

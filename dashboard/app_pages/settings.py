@@ -34,11 +34,13 @@ with st.form(f"settings_{patient_id}"):
         "Daily rep target", min_value=1, max_value=10000, step=5, value=int(current["daily_rep_target"])
     )
     stage_options = [None, *STAGES]
+    logged = _shared.logged_stage(viewer, patient_id)
     stage = right.selectbox(
         "Stage",
         stage_options,
         index=stage_options.index(current["stage"]) if current["stage"] in STAGES else 0,
-        format_func=lambda value: "not set" if value is None else app_data.STAGE_LABELS[value],
+        format_func=lambda value: app_data.STAGE_LABELS[value] if value else "not set (follow the logs)",
+        help=f"Latest stage in the exercise logs: {app_data.STAGE_LABELS.get(logged, 'none logged')}",
     )
     ceiling = left.number_input(
         "Pain ceiling (0–10)",
@@ -60,7 +62,7 @@ with st.form(f"settings_{patient_id}"):
     )
     still_active = left.checkbox("Still in the programme (no discharge date)", value=discharged is None)
     discharge = right.date_input(
-        "Discharge date",
+        "Discharge date (if discharged)",
         value=discharged or pd.Timestamp.today().date(),
         min_value=start_date,
         format="YYYY-MM-DD",
