@@ -50,7 +50,7 @@ def test_patient_report_names_the_patient_and_period(named):
 
 def test_patient_report_has_all_charts_alerts_and_weekly_adherence(named):
     images = sum(len(page.images) for page in named.pages)
-    assert images == 5  # pain, reps, response, stage timeline, weekly adherence
+    assert images == 6  # pain, reps, response, stage timeline, weekly adherence, activities
     text = _text(named)
     assert "pushing too hard" in text and "morning pain 2 → 3 → 6 → 7 (16–19 Nov)" in text
     assert "Weekly adherence" in text and "2026-W40" in text and "2026-W47" in text
@@ -80,3 +80,11 @@ def test_given_patient_of_another_clinician_expect_unknown_patient(clinic):
     sam = Viewer("sam", "clinician", "Sam Patel")
     with pytest.raises(UnknownPatient):
         patient_report_pdf(clinic, sam, "P002", dt.date(2026, 11, 1), dt.date(2026, 11, 22), as_of=AS_OF)
+
+
+def test_fonts_ship_inside_the_package():
+    from dashboard.reports.pdf import FONT_DIR
+
+    assert (FONT_DIR / "DejaVuSans.ttf").is_file() and (FONT_DIR / "DejaVuSans-Bold.ttf").is_file()
+    assert "Bitstream" in (FONT_DIR / "LICENSE").read_text(encoding="utf-8")
+    assert FONT_DIR.parent.name == "dashboard"  # inside the package, so a wheel carries them

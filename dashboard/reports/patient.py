@@ -50,11 +50,18 @@ def patient_report_pdf(
     pdf.ln(3)
 
     days, weeks = data.days, data.weeks
-    pictures = chart_pngs([
-        charts.pain_chart(days), charts.reps_chart(days), charts.response_chart(days),
-        charts.stage_timeline(days), charts.weekly_adherence_chart(weeks),
-    ])
-    labels = ["Pain", "Reps against target", "24-hour response", "Stage timeline", "Weekly adherence"]
+    figures = [
+        ("Pain", charts.pain_chart(days)),
+        ("Reps against target", charts.reps_chart(days)),
+        ("24-hour response", charts.response_chart(days)),
+        ("Stage timeline", charts.stage_timeline(days)),
+        ("Weekly adherence", charts.weekly_adherence_chart(weeks)),
+    ]
+    if not data.activities.empty:
+        activity = charts.activities_chart(data.activities, data.date_from, data.date_to)
+        figures.append(("Other activities", activity))
+    labels = [label for label, _ in figures]
+    pictures = chart_pngs([chart for _, chart in figures])
     for label, png in zip(labels, pictures, strict=True):
         pdf.chart(png, alt_text=f"{label} for {patient['patient_id']}")
 
