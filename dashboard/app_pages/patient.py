@@ -116,8 +116,8 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY", width="small"),
-            "alert": st.column_config.TextColumn("Alert", width="small"),
+            "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY", width="medium"),
+            "alert": st.column_config.TextColumn("Alert", width="medium"),
             "severity": st.column_config.TextColumn("Severity", width="small"),
             "detail": st.column_config.TextColumn("Detail", width="large"),
             "status": st.column_config.TextColumn("Status", width="medium"),

@@ -103,7 +103,7 @@ selection = st.dataframe(
     ],
     column_config={
         "risk": st.column_config.TextColumn("Risk", width="small"),
-        "patient": st.column_config.TextColumn("Patient", width="medium"),
+        "patient": st.column_config.TextColumn("Patient"),
         "patient_id": st.column_config.TextColumn("ID", width="small"),
         "adherence_pct": st.column_config.ProgressColumn(
             "Adherence",
@@ -121,7 +121,7 @@ selection = st.dataframe(
         ),
         "alerts": st.column_config.TextColumn("Alerts", width="large"),
         "last_28_mornings": st.column_config.LineChartColumn(
-            "Last 28 mornings",
+            "28 mornings",
             y_min=0,
             y_max=10,
             width="small",
