@@ -294,7 +294,9 @@ class Oracle:
             if sunday > as_of:
                 continue
             adherence = self.adherence(patient, monday)
-            if adherence is not None and adherence < Fraction(1, 2):
+            # The week's adherence is the rounded percentage the review shows: 49.96 % shows as 50.0 % and
+            # does not fire (the SQL author's reading, aligned with; the exact fraction would fire).
+            if adherence is not None and round_half_up(adherence * 100) < 50:
                 add("low_adherence", sunday, f"adherence {round_half_up(adherence * 100)} %")
 
         return [event for event in events if event["date"] <= as_of]

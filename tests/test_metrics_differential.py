@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from oracle import ONE_DAY, Oracle, as_date, iso_week_label, read_tables
+from oracle import ONE_DAY, Oracle, as_date, iso_week_label, read_tables, week_monday
 
 from dashboard.access import Viewer
 from dashboard.db import Database
@@ -465,38 +465,41 @@ DIFFERENTIAL = settings(
 def test_sql_metrics_agree_with_the_oracle(clinic, as_of_offsets, weeks_back, window):
     """One import per example (it is the slow part), then every runner compared at each as-of date."""
     metrics = sql_metrics()
-    viewer = Viewer.system()
     problems: list[str] = []
     with imported(clinic) as database:
         oracle = Oracle(read_tables(database))
-        patient_ids = [row[0] for row in clinic.patients]
         for as_of in as_of_dates(as_of_offsets):
-            sql_events = metrics.alert_events(database, viewer, as_of=as_of)
-            want_events = oracle.alert_events(as_of=as_of)
-            for rule in sorted(set(want_events.rule)):
+            for rule in sorted(set(oracle.alert_events(as_of=as_of).rule)):
                 event(f"alert {rule}")  # --hypothesis-show-statistics shows which rules the clinics reach
-            if event_keys(sql_events) != event_keys(want_events):
-                extra = sorted(set(event_keys(sql_events)) - set(event_keys(want_events)))
-                lacking = sorted(set(event_keys(want_events)) - set(event_keys(sql_events)))
-                problems.append(f"as_of {as_of} events: sql only {extra}; oracle only {lacking}; "
-                                f"or duplicates: sql {len(sql_events)} oracle {len(want_events)}")
-            for pid in patient_ids:
-                got = response_rows(
-                    metrics.responses(database, viewer, pid, as_of=as_of), loading_day_rows=True
-                )
-                want = response_rows(oracle.responses(pid, as_of=as_of))
-                if got != want:
-                    extra = [row for row in got if row not in want]
-                    lacking = [row for row in want if row not in got]
-                    problems.append(f"as_of {as_of} responses {pid}: sql only {extra}; oracle only {lacking}")
-            for back in weeks_back:
-                week = iso_week_label(as_of - timedelta(days=7 * back))
-                got_rows = review_rows(metrics.weekly_review(database, viewer, week, as_of=as_of))
-                want_rows = review_rows(oracle.weekly_review(week, as_of=as_of))
-                for text in review_differences(got_rows, want_rows):
-                    problems.append(f"as_of {as_of} {week} {text}")
+            weeks = [iso_week_label(as_of - timedelta(days=7 * back)) for back in weeks_back]
+            problems.extend(differences(metrics, database, oracle, clinic, as_of, weeks))
         problems.extend(filter_differences(metrics, database, oracle, clinic.patients[0][0], as_of, window))
     assert not problems, "\n".join(problems)
+
+
+def differences(metrics, database, oracle, clinic: Clinic, as_of: date, weeks: list[str]) -> list[str]:
+    """Return, in words, every way the SQL runners differ from the oracle at one as-of date."""
+    viewer = Viewer.system()
+    problems = []
+    sql_events = event_keys(metrics.alert_events(database, viewer, as_of=as_of))
+    want_events = event_keys(oracle.alert_events(as_of=as_of))
+    if sql_events != want_events:
+        extra = sorted(set(sql_events) - set(want_events))
+        lacking = sorted(set(want_events) - set(sql_events))
+        problems.append(f"as_of {as_of} events: sql only {extra}; oracle only {lacking}; "
+                        f"counts sql {len(sql_events)} oracle {len(want_events)}")
+    for pid in [row[0] for row in clinic.patients]:
+        got = response_rows(metrics.responses(database, viewer, pid, as_of=as_of), loading_day_rows=True)
+        want = response_rows(oracle.responses(pid, as_of=as_of))
+        if got != want:
+            extra = [row for row in got if row not in want]
+            lacking = [row for row in want if row not in got]
+            problems.append(f"as_of {as_of} responses {pid}: sql only {extra}; oracle only {lacking}")
+    for week in weeks:
+        got_rows = review_rows(metrics.weekly_review(database, viewer, week, as_of=as_of))
+        want_rows = review_rows(oracle.weekly_review(week, as_of=as_of))
+        problems.extend(f"as_of {as_of} {week} {text}" for text in review_differences(got_rows, want_rows))
+    return problems
 
 
 def filter_differences(metrics, database, oracle, pid, as_of, window) -> list[str]:
@@ -518,3 +521,93 @@ def filter_differences(metrics, database, oracle, pid, as_of, window) -> list[st
     if got != want:
         problems.append(f"as_of {as_of} responses {pid} {date_from}..{date_to}: sql {got} oracle {want}")
     return problems
+
+
+# ---- differential on hand-picked edge cases, where the rules leave room for readings --------------------
+
+
+def _edge_clinics() -> dict[str, tuple[Clinic, list[date], list[str]]]:
+    """Return named clinics with the as-of dates and weeks to compare them on."""
+    cases: dict[str, tuple[Clinic, list[date], list[str]]] = {}
+
+    def case(name: str, as_ofs: list[date], weeks: list[str]) -> Clinic:
+        clinic = Clinic()
+        cases[name] = (clinic, as_ofs, weeks)
+        return clinic
+
+    c = case("streak reaches the threshold after its third morning", [D[2], D[3]], ["2026-W45"])
+    c.patient("P1", D[0], flare=1.5, ceiling=10)
+    c.mornings("P1", D[0], [2, 2.5, 3, 3.5])
+    c = case("discharged mid-week", [D[3], D[6], D[8]], ["2026-W45"])
+    c.patient("P1", D[0], discharged=D[2])
+    c.mornings("P1", D[0], [1] * 3)
+    c = case("logs before start_date", [D[1], D[4], D[10]], ["2026-W45"])
+    c.patient("P1", D[3])
+    c.mornings("P1", D[0], [1] * 5)
+    for k in range(5):
+        c.exercise("P1", D[k], 1, 100)
+    c = case("ceiling runs split by a missing morning", [D[6]], ["2026-W45"])
+    c.patient("P1", D[0], ceiling=5, flare=10)
+    c.mornings("P1", D[0], [5, 6, 6.5, None, 7, 5.1, 4])
+    for base, last_week in ((5, 9), (5, 10)):
+        c = case(f"acute:chronic {base}/{last_week}", [D[27], D[30]], ["2026-W48"])
+        c.patient("P1", D[0], target=1)
+        for k in range(28):
+            c.exercise("P1", D[k], 1, base if k < 21 else last_week)
+    c = case("adherence 49.96 % shows as 50.0 %", [D[6]], ["2026-W45"])
+    c.patient("P1", D[0], target=10000)
+    for k in range(3):
+        c.exercise("P1", D[k], 10, 1000)
+    c.exercise("P1", D[3], 4, 1000)
+    c.exercise("P1", D[3], 1, 972)
+    c.mornings("P1", D[0], [1] * 7)
+    c = case("adherence rounding tie 0.25 %", [D[6]], ["2026-W45"])
+    c.patient("P1", D[6], target=400)
+    c.exercise("P1", D[6], 1, 1)
+    c = case("partial week before its Sunday", [D[2], D[5], D[6]], ["2026-W45"])
+    c.patient("P1", D[0], target=90)
+    c.exercise("P1", D[0], 3, 30)
+    c = case("as-of before start_date", [D[3], D[7]], ["2026-W45"])
+    c.patient("P1", D[7])
+    c.mornings("P1", D[0], [1] * 10)
+    c = case("response across a week boundary", [D[8]], ["2026-W45", "2026-W46"])
+    c.patient("P1", D[0], flare=2)
+    c.mornings("P1", D[0], [1] * 6 + [3, 6])
+    c.exercise("P1", D[6], 1, 1)
+    c = case("next morning after discharge", [D[8]], ["2026-W45"])
+    c.patient("P1", D[0], flare=2, discharged=D[1])
+    c.mornings("P1", D[0], [1, 1, 6])
+    c.exercise("P1", D[1], 1, 1)
+    c = case("several and tied morning scores", [D[3]], ["2026-W45"])
+    c.patient("P1", D[0], flare=1)
+    for score in (3, 3, 2):
+        c.score("P1", D[0], "morning", score)
+    c.mornings("P1", D[1], [4])
+    c.score("P1", D[1], "evening", 3)
+    c.score("P1", D[1], "evening", 2)
+    c.exercise("P1", D[0], 1, 1)
+    c = case("gap reaching the as-of date", [D[2], D[3]], ["2026-W45"])
+    c.patient("P1", D[0])
+    c.mornings("P1", D[0], [1])
+    c = case("ISO week 53", [date(2027, 1, 8)], ["2026-W53", "2027-W01"])
+    c.patient("P1", date(2026, 12, 28))
+    c.mornings("P1", date(2026, 12, 28), [1] * 10)
+    c.exercise("P1", date(2027, 1, 2), 1, 1)
+    return cases
+
+
+EDGE_CASES = _edge_clinics()
+
+
+@pytest.mark.parametrize("name", list(EDGE_CASES))
+def test_sql_metrics_agree_with_the_oracle_on_edge_cases(name):
+    metrics = sql_metrics()
+    clinic, as_ofs, weeks = EDGE_CASES[name]
+    with imported(clinic) as database:
+        oracle = Oracle(read_tables(database))
+        problems = [
+            text for as_of in as_ofs
+            for text in differences(metrics, database, oracle, clinic, as_of,
+                                    [week for week in weeks if week_monday(week) <= as_of])
+        ]
+    assert not problems, "\n".join(problems)
