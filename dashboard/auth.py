@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,6 +26,7 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 # How much of an unknown, typed username the audit trail keeps: enough to spot an attack, not a whole paste.
 MAX_LOGGED_USERNAME = 100
+WRITE_RETRIES = 50
 
 AUDIT_ACTIONS = (
     "login", "failed_login", "logout", "patient_view", "export", "acknowledge", "settings_change", "import",
@@ -208,6 +211,20 @@ def viewer_for_email(
     return LoginOutcome(viewer, "ok", "")
 
 
+def _in_transaction(db: Database, work):
+    """Run work(session) in one transaction, retrying when a concurrent sign-in changed the same account."""
+    for attempt in range(WRITE_RETRIES):
+        try:
+            with db.transaction() as session:
+                return work(session)
+        except duckdb.TransactionException:
+            # DuckDB refuses the second of two transactions updating one row; a retry sees the first's work.
+            if attempt == WRITE_RETRIES - 1:
+                raise
+            time.sleep(0.002 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 # ---- signing in ------------------------------------------------------------------------------------------
 
 
@@ -248,16 +265,20 @@ def attempt_login(
             f"minute{'s' if minutes != 1 else ''}, or ask the clinic's admin to reset the password.",
         )
     if not matches:
-        with db.transaction() as session:
-            locks_at = moment + LOCKOUT
+        locks_at = moment + LOCKOUT
+
+        def count_failure(session: Session) -> bool:
             new_lock = session.value(
                 "record_login_failure", username=name, max_failures=MAX_FAILED_LOGINS, locked_until=locks_at
             )
-            locked_now = new_lock is not None and new_lock == locks_at
+            locked = new_lock is not None and new_lock == locks_at
             detail = "wrong password"
-            if locked_now:
+            if locked:
                 detail += f"; account locked until {locks_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
             _record(session, name, "failed_login", None, detail, moment)
+            return locked
+
+        locked_now = _in_transaction(db, count_failure)
         if locked_now:
             return LoginOutcome(
                 None, "locked",
@@ -269,12 +290,16 @@ def attempt_login(
         # Said only after a correct password, so that the message does not reveal which accounts exist.
         record(db, name, "failed_login", detail="account disabled", now=moment)
         return LoginOutcome(None, "disabled", "This account is disabled. Ask the clinic's admin.")
-    with db.transaction() as session:
+    # Keep stored hashes at the current argon2 parameters.
+    new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(row["password_hash"]) else None
+
+    def succeed(session: Session) -> None:
         session.execute("clear_login_failures", username=name)
-        if _hasher.check_needs_rehash(row["password_hash"]):
-            # Keep stored hashes at the current argon2 parameters; failed_logins is already 0.
-            session.execute("update_user_password", username=name, password_hash=_hasher.hash(password))
+        if new_hash:
+            session.execute("update_user_password", username=name, password_hash=new_hash)
         _record(session, name, "login", None, "password", moment)
+
+    _in_transaction(db, succeed)
     return LoginOutcome(_viewer(row), "ok", "")
 
 
@@ -330,8 +355,8 @@ def record(
     """Append one row to the audit trail: who (a Viewer or a name) did what, to which patient."""
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; use one of {', '.join(AUDIT_ACTIONS)}")
-    with db.transaction() as session:
-        _record(session, _actor(viewer_or_actor), action, patient_id, detail, _aware(now))
+    actor, moment = _actor(viewer_or_actor), _aware(now)
+    _in_transaction(db, lambda session: _record(session, actor, action, patient_id, detail, moment))
 
 
 def audit_frame(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
+import threading
 
 import pytest
 from argon2 import PasswordHasher
@@ -336,3 +337,26 @@ def test_cli_password_from_stdin_keeps_inner_spaces(cli_db, monkeypatch, capsys)
     from dashboard.db import open_database
 
     assert auth.authenticate(open_database(str(cli_db)), "a", "  spaced  pass  phrase ", now=T0) is not None
+
+
+def test_concurrent_wrong_passwords_neither_crash_nor_lose_the_lockout(db):
+    # Given eight browser sessions hammering one account at once (Streamlit runs each in its own thread)
+    auth.add_user(db, "lea", PASSWORD, "clinician")
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            for _ in range(3):
+                auth.attempt_login(db, "lea", "not the password", now=T0)
+        except BaseException as error:  # collected: an exception in a thread would not fail the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Expect no transaction conflict escaping, every attempt audited, and the account locked
+    assert errors == []
+    assert len(auth.audit_rows(db, user="lea")) == 24
+    assert auth.attempt_login(db, "lea", PASSWORD, now=T0 + dt.timedelta(minutes=1)).status == "locked"
