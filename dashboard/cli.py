@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,12 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    importing = commands.add_parser("import", help="import CSV or XLSX logs; a file with any bad row is refused whole")
+    importing = commands.add_parser(
+        "import", help="import CSV or XLSX logs; a file with any bad row is refused whole"
+    )
     importing.add_argument("files", nargs="+", metavar="FILE")
     importing.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
     importing.add_argument(
         "--replace", action="store_true",
-        help="accept pain scores and patient details that differ from stored ones (old values are kept in history)",
+        help="accept pain scores and patient details that differ from stored ones "
+        "(old values are kept in history)",
     )
     importing.set_defaults(handler=_import)
 
@@ -68,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--patients", type=int, default=24)
     generate.add_argument("--days", type=int, default=84)
     generate.add_argument("--seed", type=int, default=7)
-    generate.add_argument("--end", default=None, help="last logged day, YYYY-MM-DD (default: the sample clinic's)")
+    generate.add_argument(
+        "--end", default=None, help="last logged day, YYYY-MM-DD (default: the sample clinic's)"
+    )
     generate.set_defaults(handler=_generate)
 
     for register in _command_modules():
@@ -91,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseError as error:
         print(f"rehab: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `rehab review | head` closed the pipe: stop quietly, as other Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

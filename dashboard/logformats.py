@@ -73,7 +73,9 @@ def expected_formats() -> str:
 def detect_format(header: list[str]) -> LogFormat:
     """Return the one format whose columns this header names, or raise HeaderError saying why."""
     if not header:
-        raise HeaderError(f"the file is empty: no header line. Expected one of these headers:\n{expected_formats()}")
+        raise HeaderError(
+            f"the file is empty: no header line. Expected one of these headers:\n{expected_formats()}"
+        )
     seen: set[str] = set()
     for position, name in enumerate(header, start=1):
         if not name:
@@ -91,10 +93,12 @@ def detect_format(header: list[str]) -> LogFormat:
     if missing:
         reasons.append(f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
     if unknown:
-        reasons.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+        listed = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        reasons.append(f"unknown column{'s' if len(unknown) > 1 else ''} {listed}")
     return_hint = f"closest is a {closest.kind} log ({'; '.join(reasons)})" if reasons else ""
+    shown = ", ".join(header[:20]) + (f", ... ({len(header)} columns)" if len(header) > 20 else "")
     raise HeaderError(
-        f"header not recognised: {', '.join(header)}"
+        f"header not recognised: {shown[:2000]}"
         + (f"; {return_hint}" if return_hint else "")
         + f". Expected one of these headers (* = required):\n{expected_formats()}"
     )

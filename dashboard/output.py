@@ -16,17 +16,16 @@ FORMATS = ("table", "json", "csv")
 
 def plain(value: Any) -> Any:
     """Return a value JSON can hold: dates as ISO text, decimals as floats, missing as None."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.isoformat() if getattr(value, "hour", 0) or getattr(value, "minute", 0) else value.date().isoformat()
+        has_time = getattr(value, "hour", 0) or getattr(value, "minute", 0)
+        return value.isoformat() if has_time else value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "tolist"):
         return [plain(item) for item in value.tolist()]
