@@ -14,6 +14,8 @@ from dashboard.logformats import IMPORT_ORDER
 from dashboard.reading import FileRefused, Problem, StagedSheet, read_log_file
 
 MAX_LISTED_PROBLEMS = 50
+# The characters blank_to_null.sql trims: ids must be trimmed the same way here and in SQL.
+_BLANKS = " \t\n\x0b\x0c\r\xa0"
 _ENTRY_INSERTS = {"exercises": "insert_exercise_entries", "activities": "insert_activity_entries"}
 
 
@@ -49,7 +51,7 @@ class FileOutcome:
         ids: set[str] = set()
         for sheet in self.sheets:
             if sheet.kind != "patients":
-                ids.update(v.strip() for v in sheet.table.column("patient_id").to_pylist() if v and v.strip())
+                ids.update(_trimmed_ids(sheet))
         return ids
 
     def patient_ids(self) -> set[str]:
@@ -57,8 +59,13 @@ class FileOutcome:
         ids: set[str] = set()
         for sheet in self.sheets:
             if sheet.kind == "patients":
-                ids.update(v.strip() for v in sheet.table.column("patient_id").to_pylist() if v and v.strip())
+                ids.update(_trimmed_ids(sheet))
         return ids
+
+
+def _trimmed_ids(sheet: StagedSheet) -> set[str]:
+    """Return a sheet's non-blank patient ids, trimmed as the SQL macro blank_to_null trims them."""
+    return {v.strip(_BLANKS) for v in sheet.table.column("patient_id").to_pylist() if v and v.strip(_BLANKS)}
 
 
 @dataclass

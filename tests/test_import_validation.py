@@ -705,3 +705,47 @@ def test_given_a_refused_file_expect_other_files_of_the_command_still_imported(d
     assert f"REFUSED {bad}: 1 problem; nothing from it was written" in err
     assert "bad.csv, line 3, column pain, value '': required value is missing" in err
     assert count(db, "pain_entries") == 1
+
+
+# --- whitespace that spreadsheets leave around values ---
+
+
+def test_given_tabs_line_breaks_and_no_break_spaces_around_values_expect_them_trimmed(db, tmp_path, capsys):
+    from helpers import query_rows
+
+    path = write_csv(
+        tmp_path,
+        "exercises.csv",
+        EXERCISES_HEADER.split(","),
+        [["P001\t", "2026-01-02\xa0", "Calf raise\n", "\tisotonic", " 3\t", "10\n", "", "", "", " keep me "]],
+    )
+    code, _, err = rehab(capsys, db, "import", path)
+    assert code == 0, err
+    assert query_rows(
+        db, "select patient_id, date, exercise, stage, sets, reps, note from exercise_entries"
+    ) == [("P001", dt.date(2026, 1, 2), "Calf raise", "isotonic", 3, 10, " keep me ")]
+    code, out, err = rehab(capsys, db, "import", path)
+    assert "exercises read 1, added 0, skipped 1" in out
+
+
+def test_given_a_required_value_of_only_whitespace_expect_it_missing(db, tmp_path, capsys):
+    path = write_csv(
+        tmp_path,
+        "exercises.csv",
+        EXERCISES_HEADER.split(","),
+        [["P001", "2026-01-02", "\n\t", "", "3", "10", "", "", "", ""]],
+    )
+    err = refused(capsys, db, path, problems=1)
+    assert "exercises.csv, line 2, column exercise, value '\\n\\t': required value is missing" in err
+
+
+def test_given_a_new_patient_id_with_a_trailing_tab_expect_logs_in_the_same_import_to_find_it(
+    db, tmp_path, capsys
+):
+    patients = write_text(tmp_path, "patients.csv", "patient_id,start_date\nP300\t,2026-01-01\n")
+    pain = write_text(tmp_path, "pain.csv", f"{PAIN_HEADER}\nP300,2026-01-02,morning,3,\n")
+    code, _, err = rehab(capsys, db, "import", patients, pain)
+    assert code == 0, err
+    from helpers import query_rows
+
+    assert ("P300",) in query_rows(db, "select patient_id from patients")

@@ -42,7 +42,7 @@ cell_problems as (
             case
                 when date_problem(start_date) is null
                     and try_cast(blank_to_null(discharged_on) as date) < try_cast(blank_to_null(start_date) as date)
-                    then 'discharge date is before start_date ' || trim(start_date)
+                    then 'discharge date is before start_date ' || blank_to_null(start_date)
             end
         )
     from staged
