@@ -10,20 +10,31 @@
 create or replace macro metric_events(as_of, clinician_scope, patient, date_from, date_to) as table
 with spine as (
     select *
-    from metric_spine(as_of, clinician_scope, patient, date_from - 28, null)
+    from metric_days(as_of, clinician_scope, patient, date_from - 28, null)
+),
+
+-- Runs are gaps and islands: flagged days on consecutive dates share date - row number. A rising streak is
+-- its rising days plus the morning before the first of them.
+rising as (
+    select
+        *,
+        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+    from spine
+    where rises
 ),
 
 rising_streak as (
     select
         patient_id,
         'rising_streak' as rule,
-        min(date) + 2 as date,
+        min(date) + 1 as date,
         'high' as severity,
-        'morning pain ' || string_agg(metric_score(morning_pain), ' → ' order by date)
-            || ' (' || metric_date_span(min(date), max(date)) || ')' as detail
-    from spine
-    where in_rising_streak
-    group by patient_id, streak_id
+        'morning pain ' || metric_score(arg_min(prev_morning, date)) || ' → '
+            || string_agg(metric_score(morning_pain), ' → ' order by date)
+            || ' (' || metric_date_span(min(date) - 1, max(date)) || ')' as detail
+    from rising
+    group by patient_id, island
+    having count(*) >= 2 and max(morning_pain) - arg_min(prev_morning, date) >= any_value(flare_threshold)
 ),
 
 flare as (
@@ -48,9 +59,14 @@ pain_above_ceiling as (
         'morning pain ' || string_agg(metric_score(morning_pain), ' → ' order by date)
             || ' above the ceiling of ' || metric_score(any_value(pain_ceiling))
             || ' (' || metric_date_span(min(date), max(date)) || ')' as detail
-    from spine
-    where above_ceiling
-    group by patient_id, ceiling_run_id
+    from (
+        select
+            *,
+            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        from spine
+        where above_ceiling
+    )
+    group by patient_id, island
 ),
 
 load_spike as (
@@ -69,9 +85,14 @@ load_spike as (
                     || '), peak ' || format('{:.2f}', max(acute_chronic_ratio))
                 else ''
             end as detail
-    from spine
-    where load_spike
-    group by patient_id, spike_run_id
+    from (
+        select
+            *,
+            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        from spine
+        where load_spike
+    )
+    group by patient_id, island
 ),
 
 not_logging as (
@@ -82,9 +103,14 @@ not_logging as (
         'medium' as severity,
         'no morning pain logged for ' || count(*) || ' days (' || metric_date_span(min(date), max(date)) || ')'
             as detail
-    from spine
-    where missing_morning
-    group by patient_id, gap_id
+    from (
+        select
+            *,
+            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        from spine
+        where missing_morning
+    )
+    group by patient_id, island
     having count(*) >= 3
 ),
 

@@ -4,11 +4,23 @@
 --          Sorted red, amber, green, then patient_id.
 -- Grain: one row per patient in the programme during W.
 -- Parameters: $week_start (date, a Monday), $as_of (date), $clinician_scope (clinician name, or null for everyone)
-with spine as (
+with day_values as (
     select *
-    from metric_spine(
+    from metric_day_values(
         $as_of::date, $clinician_scope::varchar, null, $week_start::date - 7, $week_start::date + 6
     )
+),
+
+-- Responses dated in W need only the Sunday before W for their loading day and morning before.
+responses as (
+    select
+        patient_id,
+        max(response)::double as max_response
+    from metric_days(
+        $as_of::date, $clinician_scope::varchar, null, $week_start::date - 1, $week_start::date + 6
+    )
+    where date >= $week_start
+    group by patient_id
 ),
 
 this_week as (
@@ -19,9 +31,8 @@ this_week as (
         metric_adherence_pct(sum(least(daily_reps, target)), any_value(target), count(*)) as adherence_pct,
         count(*) filter (where daily_reps >= target) as days_on_target,
         sum(daily_reps)::bigint as total_reps,
-        avg(morning_pain::double) as mean_morning_pain,
-        max(response)::double as max_response
-    from spine
+        avg(morning_pain::double) as mean_morning_pain
+    from day_values
     where date >= $week_start
     group by patient_id
 ),
@@ -30,7 +41,7 @@ previous_week as (
     select
         patient_id,
         avg(morning_pain::double) as prev_mean_morning_pain
-    from spine
+    from day_values
     where date < $week_start
     group by patient_id
 ),
@@ -63,11 +74,12 @@ reviewed as (
         this_week.mean_morning_pain,
         previous_week.prev_mean_morning_pain,
         coalesce(event_summary.flare_days, 0) as flare_days,
-        this_week.max_response,
+        responses.max_response,
         coalesce(event_summary.alerts, []::varchar[]) as alerts
     from this_week
     left join previous_week on previous_week.patient_id = this_week.patient_id
     left join event_summary on event_summary.patient_id = this_week.patient_id
+    left join responses on responses.patient_id = this_week.patient_id
 ),
 
 final as (

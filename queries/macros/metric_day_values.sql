@@ -1,0 +1,109 @@
+-- Returns: a table macro giving each visible patient's programme days (start_date to discharged_on or as_of,
+--          whichever is earlier) clipped to [day_from, day_to] (null = unbounded), with morning and evening pain
+--          (the highest score of that morning or evening; null when none), daily reps (sum of sets x reps, 0 when
+--          none), the day's main stage and whether it is a loading day (any exercise or activity entry).
+--          No windows: cheap enough for weekly sums over a whole clinic.
+-- Grain: one row per patient per programme day.
+-- Parameters: none
+create or replace macro metric_day_values(as_of, clinician_scope, patient, day_from, day_to) as table
+with programme as (
+    select
+        patient_id,
+        name,
+        clinician,
+        start_date,
+        daily_rep_target as target,
+        pain_ceiling,
+        flare_threshold,
+        greatest(start_date, coalesce(day_from, start_date)) as first_day,
+        least(coalesce(discharged_on, as_of), as_of, coalesce(day_to, as_of)) as last_day
+    from patients
+    where (clinician_scope is null or clinician = clinician_scope)
+        and (patient is null or patient_id = patient)
+),
+
+days as (
+    select
+        programme.*,
+        cast(unnest(range(programme.first_day, programme.last_day + 1, interval 1 day)) as date) as date
+    from programme
+    where programme.first_day <= programme.last_day
+),
+
+pain as (
+    select
+        patient_id,
+        date,
+        max(pain) filter (where time_of_day = 'morning') as morning_pain,
+        max(pain) filter (where time_of_day = 'evening') as evening_pain
+    from pain_entries
+    where date <= as_of
+        and (day_from is null or date >= day_from)
+        and (day_to is null or date <= day_to)
+        and (patient is null or patient_id = patient)
+    group by patient_id, date
+),
+
+exercise_stages as (
+    select
+        patient_id,
+        date,
+        stage,
+        sum(sets * reps) as reps
+    from exercise_entries
+    where date <= as_of
+        and (day_from is null or date >= day_from)
+        and (day_to is null or date <= day_to)
+        and (patient is null or patient_id = patient)
+    group by patient_id, date, stage
+),
+
+exercise as (
+    select
+        patient_id,
+        date,
+        sum(reps) as reps,
+        -- The day's main stage has the most reps; a tie goes to the stage earlier in the programme.
+        arg_max(stage, reps * 100 - list_position(stage_names(), stage)) filter (where stage is not null) as stage
+    from exercise_stages
+    group by patient_id, date
+),
+
+activity as (
+    select distinct
+        patient_id,
+        date
+    from activity_entries
+    where date <= as_of
+        and (day_from is null or date >= day_from)
+        and (day_to is null or date <= day_to)
+        and (patient is null or patient_id = patient)
+),
+
+joined as (
+    select
+        days.patient_id,
+        days.name,
+        days.clinician,
+        days.start_date,
+        days.first_day,
+        days.target,
+        days.pain_ceiling,
+        days.flare_threshold,
+        days.date,
+        pain.morning_pain,
+        pain.evening_pain,
+        coalesce(exercise.reps, 0)::bigint as daily_reps,
+        exercise.stage,
+        (exercise.patient_id is not null or activity.patient_id is not null) as loading_day
+    from days
+    left join pain on pain.patient_id = days.patient_id and pain.date = days.date
+    left join exercise on exercise.patient_id = days.patient_id and exercise.date = days.date
+    left join activity on activity.patient_id = days.patient_id and activity.date = days.date
+),
+
+final as (
+    select * from joined
+)
+
+select * from final
