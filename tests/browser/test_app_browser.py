@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +19,8 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 def open_app(page, path: str):
     """Open a path of the app and wait until its script has finished running."""
     page.goto(path)
+    # The app reports "not running" before its first run starts, so wait for a page title first.
+    page.locator("[data-testid='stMain'] h1").first.wait_for()
     settle(page)
     return page
 
@@ -54,7 +57,7 @@ def test_review_then_open_a_red_patient_and_see_the_charts(page) -> None:
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for()
     assert_no_exception(page)
-    assert page.get_by_text("Active patients").is_visible()
+    expect(page.get_by_text("Active patients")).to_be_visible()
     shoot(page, "01_weekly_review")
 
     select_first_row(page, grid)  # red patients come first
@@ -68,13 +71,13 @@ def test_review_then_open_a_red_patient_and_see_the_charts(page) -> None:
         "[data-testid='stVegaLiteChart'] svg\") !== null"
     )
     assert_no_exception(page)
-    assert page.get_by_text("Red", exact=True).first.is_visible()
+    expect(page.get_by_text("Red", exact=True).first).to_be_visible()
     shoot(page, "02_patient_detail")
 
 
 def test_deep_link_opens_a_patient_at_a_week(page) -> None:
     open_app(page, "/patient?patient=P010&week=2026-W46&range=4")
-    assert page.get_by_role("heading", name=re.compile("P010")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("P010"))).to_be_visible()
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
     assert_no_exception(page)
 
@@ -92,8 +95,7 @@ def test_acknowledge_an_alert(page) -> None:
     settle(page)
     page.get_by_text(re.compile(r"^Acknowledged ")).wait_for()
     assert_no_exception(page)
-    after = int(page.get_by_text(re.compile(r"^\d+ open alerts?,")).inner_text().split()[0])
-    assert after == before - 1
+    expect(page.get_by_text(re.compile(rf"^{before - 1} open alerts?,"))).to_be_visible()
 
 
 def upload(page, name: str, content: bytes) -> None:
@@ -110,18 +112,19 @@ def test_import_a_good_file_after_the_check_and_refuse_a_bad_one(page) -> None:
     good = b"patient_id,date,time_of_day,pain,note\nP007,2026-11-23,morning,2,\nP007,2026-11-23,evening,3,\n"
     upload(page, "good.csv", good)
     page.get_by_text("would add 2").wait_for()
-    assert page.get_by_text("All 1 file passed the checks.").is_visible()
+    expect(page.get_by_text("All 1 file passed the checks.")).to_be_visible()
     shoot(page, "06_import_checked")
     page.get_by_role("button", name=re.compile("^Import 1 accepted file")).click()
     settle(page)
     page.get_by_text("Imported.").wait_for()
-    assert page.get_by_text("good.csv: pain read 2, added 2").first.is_visible()
+    expect(page.get_by_text("good.csv: pain read 2, added 2").first).to_be_visible()
     shoot(page, "07_import_done")
 
     bad = b"patient_id,date,time_of_day,pain,note\nP007,2026-11-24,morning,12,\nP999,2026-11-24,noon,3,\n"
     upload(page, "bad.csv", bad)
     page.get_by_text(re.compile("REFUSED bad.csv")).wait_for()
-    assert page.get_by_role("button", name=re.compile("^Import")).count() == 0
+    settle(page)
+    expect(page.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
     assert_no_exception(page)
     shoot(page, "08_import_refused")
 
