@@ -56,7 +56,9 @@ def main() -> None:
         for name, (file, title, url_path, icon) in PAGES.items()
     ]
     navigation = st.navigation({"Clinic": pages[:3], "Record": pages[3:]})
-    st.sidebar.caption(f"Signed in as **{current_viewer().username}** · {resolve_db_path().name}")
+    viewer = current_viewer()
+    reach = "every patient" if viewer.clinician_scope is None else f"{viewer.clinician_scope}'s patients"
+    st.sidebar.caption(f"Signed in as **{viewer.username}** ({reach}) · {resolve_db_path().name}")
     navigation.run()
 
 

@@ -272,3 +272,29 @@ def test_import_refuses_a_bad_file_and_offers_nothing_to_write(app_db: Path) -> 
     assert at.error
     assert not [b for b in at.button if b.label.startswith("Import")]
     assert rows(app_db, "select count(*) from pain_entries where date = '2026-11-23'") == [(0,)]
+
+
+def test_a_clinician_viewer_sees_only_their_patients_on_every_page(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dashboard.app
+    from dashboard.access import Viewer
+
+    monkeypatch.setattr(dashboard.app, "current_viewer", lambda: Viewer("tom", "clinician", "Tom Becker"))
+    mine = {r[0] for r in rows(app_db, "select patient_id from patients where clinician = 'Tom Becker'")}
+
+    review = open_page("review", week=WEEK)
+    assert set(table(review, "triage").value["patient_id"]) <= mine
+    assert [o for o in review.selectbox(key="review_clinician").options] == ["Tom Becker"]
+
+    inbox = open_page("alerts", period="0")
+    assert set(table(inbox, "inbox").value["patient_id"]) <= mine
+
+    other = sorted({r[0] for r in rows(app_db, "select patient_id from patients")} - mine)[0]
+    detail = open_page("patient", patient=other)
+    assert detail.selectbox(key="patient").value is None
+    assert any("not a valid value" in w.value for w in detail.warning)
+    assert set(detail.selectbox(key="patient").options) == {
+        f"{pid} · {name}"
+        for pid, name in rows(app_db, "select patient_id, name from patients where clinician = 'Tom Becker'")
+    }

@@ -121,7 +121,7 @@ selection = st.dataframe(
         ),
         "alerts": st.column_config.TextColumn("Alerts", width="large"),
         "last_28_mornings": st.column_config.LineChartColumn(
-            "28 mornings",
+            "28 days",
             y_min=0,
             y_max=10,
             width="small",
