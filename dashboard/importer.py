@@ -147,22 +147,24 @@ def import_sources(
     outcomes = [_read(name, data) for name, data in sources]
     _validate(database, outcomes, replace=replace)
     accepted = _write_order([outcome for outcome in outcomes if outcome.accepted])
-    written_kinds: set[str] = set()
+    state = _WriteState()
     if dry_run:
         _write_all_then_roll_back(database, accepted, replace=replace, actor=actor)
     else:
         for outcome in accepted:
             try:
                 with database.transaction() as session:
-                    _write_file(session, outcome, replace=replace, actor=actor, written_kinds=written_kinds)
+                    _write_file(session, outcome, replace=replace, actor=actor, state=state)
             except _Refused as refused:
                 # Found only once earlier files of this import are stored: the file is refused whole.
                 outcome.counts.clear()
                 outcome.problems.extend(refused.problems)
+                state.refused_any = True
             except duckdb.ConstraintException as error:
                 # Validation should have caught this; the transaction keeps the file all-or-nothing anyway.
                 outcome.counts.clear()
                 outcome.problems.append(Problem(outcome.name, f"the database refused the rows: {error}"))
+                state.refused_any = True
     return ImportResult(outcomes, dry_run)
 
 
@@ -273,16 +275,15 @@ def _write_all_then_roll_back(database: Database, outcomes: list[FileOutcome], *
     A file refused while writing is dropped and the rest replayed: the counts are those a real import gives.
     """
     remaining = list(outcomes)
+    refused_any = False
     while True:
         failed: FileOutcome | None = None
-        written_kinds: set[str] = set()
+        state = _WriteState(refused_any=refused_any)
         try:
             with database.transaction() as session:
                 for outcome in remaining:
                     try:
-                        _write_file(
-                            session, outcome, replace=replace, actor=actor, written_kinds=written_kinds
-                        )
+                        _write_file(session, outcome, replace=replace, actor=actor, state=state)
                     except _Refused as refused:
                         failed, problems = outcome, refused.problems
                         raise _RollBack from None
@@ -298,17 +299,25 @@ def _write_all_then_roll_back(database: Database, outcomes: list[FileOutcome], *
         failed.counts.clear()
         failed.problems.extend(problems)
         remaining.remove(failed)
+        refused_any = True
+
+
+@dataclass
+class _WriteState:
+    """What the files written so far in one import did, which decides what must be checked again."""
+
+    written_kinds: set[str] = field(default_factory=set)
+    refused_any: bool = False
 
 
 def _write_file(
-    session: Session, outcome: FileOutcome, *, replace: bool, actor: str, written_kinds: set[str]
+    session: Session, outcome: FileOutcome, *, replace: bool, actor: str, state: _WriteState
 ) -> None:
     """Write every sheet of one file, patients first, recording counts and an audit row."""
     outcome.counts = []
     for sheet in sorted(outcome.sheets, key=lambda s: IMPORT_ORDER.index(s.kind)):
-        counts = _write_sheet(session, sheet, outcome.sha256, replace=replace, actor=actor,
-                              recheck=sheet.kind in written_kinds)
-        written_kinds.add(sheet.kind)
+        counts = _write_sheet(session, sheet, outcome.sha256, replace=replace, actor=actor, state=state)
+        state.written_kinds.add(sheet.kind)
         outcome.counts.append(counts)
         session.execute(
             "record_audit", actor=actor, action="import", patient_id=None,
@@ -318,7 +327,7 @@ def _write_file(
 
 
 def _write_sheet(
-    session: Session, sheet: StagedSheet, sha256: str, *, replace: bool, actor: str, recheck: bool
+    session: Session, sheet: StagedSheet, sha256: str, *, replace: bool, actor: str, state: _WriteState
 ) -> SheetCounts:
     """Insert one validated sheet, skipping rows already stored; with replace, archive what it replaces."""
     counts = SheetCounts(sheet.source, sheet.kind, sheet.table.num_rows)
@@ -327,8 +336,17 @@ def _write_sheet(
         rows_read=counts.read,
     )
     session.register("staged_rows", sheet.table)
+    if state.refused_any and sheet.kind != "patients":
+        # A file refused while writing took its patients with it: logs that name them must now be refused.
+        # (This file's own patients sheets are already written in this transaction.)
+        problems = [
+            Problem(sheet.source, row["reason"], row["line"], row["column_name"], row["cell"] or "")
+            for row in session.rows(f"validate_{sheet.kind}", import_patient_ids=[])
+        ]
+        if problems:
+            raise _Refused(problems)
     session.register("typed_rows", session.arrow(f"typed_{sheet.kind}"))
-    if recheck and not replace:
+    if sheet.kind in state.written_kinds and not replace:
         # Validation compared with what was stored before the import; earlier sheets have added to it since.
         conflicts = _stored_conflicts(session, sheet)
         if conflicts:

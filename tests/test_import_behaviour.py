@@ -432,3 +432,23 @@ def test_given_an_existing_database_expect_reopening_it_to_change_nothing(db, tm
     for _ in range(2):
         Database(db).close()
     assert dump(db) == before
+
+
+def test_given_a_patients_file_refused_while_writing_expect_logs_naming_its_patients_refused_clearly(
+    db, tmp_path, capsys
+):
+    first = write_text(tmp_path, "first.csv", "patient_id,name,start_date\nP001,Ann,2026-01-01\n")
+    second = write_text(
+        tmp_path, "second.csv", "patient_id,name,start_date\nP001,Anne,2026-01-01\nP002,Bo,2026-01-01\n"
+    )
+    pain = write_text(
+        tmp_path, "pain.csv", f"{PAIN_HEADER}\nP001,2026-01-02,morning,3,\nP002,2026-01-02,morning,4,\n"
+    )
+    for flags in (["--dry-run"], []):
+        code, _, err = rehab(capsys, db, "import", *flags, first, second, pain)
+        assert code != 0
+        assert "second.csv, line 2, column name, value 'Anne': patient P001 is stored with name 'Ann'" in err
+        assert "pain.csv, line 3, column patient_id, value 'P002': unknown patient" in err
+        assert "the database refused" not in err
+    assert query_rows(db, "select patient_id from patients") == [("P001",)]
+    assert count(db, "pain_entries") == 0

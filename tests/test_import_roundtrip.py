@@ -217,7 +217,7 @@ def test_given_any_valid_log_expect_it_read_back_equal_and_a_reimport_to_add_not
     logs, optional = clinic
     with tempfile.TemporaryDirectory() as folder:
         files = write_files(Path(folder), logs, optional, as_xlsx, shuffled_header)
-        database = Database(Path(folder) / "clinic.duckdb")
+        database = Database(":memory:")  # a fresh, migrated database per example, without file I/O
         try:
             result = import_paths(database, files)
             assert result.ok, result.report()

@@ -749,3 +749,17 @@ def test_given_a_new_patient_id_with_a_trailing_tab_expect_logs_in_the_same_impo
     from helpers import query_rows
 
     assert ("P300",) in query_rows(db, "select patient_id from patients")
+
+
+def test_given_a_patient_twice_with_the_same_details_written_differently_expect_one_patient(
+    db, tmp_path, capsys
+):
+    path = write_text(
+        tmp_path,
+        "patients.csv",
+        "patient_id,name,start_date,daily_rep_target,pain_ceiling\n"
+        "P100,Ann,2026-01-01,90,\nP100,Ann ,2026-01-01 ,90.0,5\n",
+    )
+    code, out, err = rehab(capsys, db, "import", path)
+    assert code == 0, err
+    assert "patients read 2, added 1, skipped 1" in out

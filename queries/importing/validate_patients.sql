@@ -14,8 +14,17 @@ duplicate_ids as (
     from staged
     where blank_to_null(patient_id) is not null
     group by 1
+    -- Compared as they will be stored (trimmed, numbers as numbers, blanks given their defaults), so that
+    -- 'Ann ' and 'Ann', or 90 and 90.0, are the same details.
     having count(distinct (
-        name, clinician, condition, start_date, daily_rep_target, pain_ceiling, flare_threshold, discharged_on
+        blank_to_null(name),
+        blank_to_null(clinician),
+        blank_to_null(condition),
+        coalesce(try_cast(blank_to_null(start_date) as date)::varchar, start_date),
+        coalesce(try_cast(blank_to_null(daily_rep_target) as double), 90),
+        coalesce(try_cast(blank_to_null(pain_ceiling) as double), 5),
+        coalesce(try_cast(blank_to_null(flare_threshold) as double), 2),
+        coalesce(try_cast(blank_to_null(discharged_on) as date)::varchar, discharged_on)
     )) > 1
 ),
 
