@@ -222,6 +222,18 @@ def open_alerts(events: pd.DataFrame, acks: pd.DataFrame) -> pd.DataFrame:
     return still_open.drop(columns=["_severity", "acknowledged"]).reset_index(drop=True)
 
 
+def inbox(
+    events: pd.DataFrame, acks: pd.DataFrame, people: pd.DataFrame, clinician: str | None = None
+) -> pd.DataFrame:
+    """Return the open alerts of one clinician's patients (None for all), with names and readable alerts."""
+    still_open = open_alerts(events, acks)
+    if clinician:
+        theirs = people.loc[people["clinician"] == clinician, "patient_id"]
+        still_open = still_open[still_open["patient_id"].isin(theirs)]
+    named = still_open.merge(people[["patient_id", "name"]], on="patient_id", how="left")
+    return named.assign(alert=named["rule"].map(alert_word)).reset_index(drop=True)
+
+
 def acknowledge_alert(
     db: Database, viewer: Viewer, patient_id: str, rule: str, date: dt.date, note: str | None
 ) -> bool:

@@ -274,3 +274,11 @@ def test_import_sources_dry_run_writes_nothing(sample_db: Database) -> None:
         .fetchone()[0]
         == 0
     )
+
+
+def test_an_empty_inbox_stays_empty() -> None:
+    events = pd.DataFrame(columns=["patient_id", "rule", "date", "severity", "detail"])
+    acks = pd.DataFrame(columns=["patient_id", "rule", "date", "acknowledged_by", "acknowledged_at", "note"])
+    people = pd.DataFrame({"patient_id": ["P1"], "name": ["Ana"], "clinician": ["A"]})
+    assert app_data.inbox(events, acks, people, "A").empty
+    assert app_data.alert_history(events, acks).empty

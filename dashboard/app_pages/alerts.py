@@ -47,14 +47,7 @@ clinician = clinician_col.selectbox(
 
 date_from = today - dt.timedelta(days=days_back - 1) if days_back else None
 events = _shared.alert_events(viewer, date_from, today)
-inbox = app_data.open_alerts(events, _shared.acknowledgements(viewer))
-people = _shared.patients(viewer)
-if clinician:
-    inbox = inbox[inbox["patient_id"].isin(people.loc[people["clinician"] == clinician, "patient_id"])]
-inbox = inbox.merge(people[["patient_id", "name"]], on="patient_id", how="left").assign(
-    alert=lambda frame: frame["rule"].map(app_data.alert_word)
-)
-
+inbox = app_data.inbox(events, _shared.acknowledgements(viewer), _shared.patients(viewer), clinician)
 high = int((inbox["severity"] == "high").sum())
 st.caption(
     f"{len(inbox)} open alert{'s' if len(inbox) != 1 else ''}, {high} high severity. "
