@@ -416,10 +416,10 @@ def response_rows(frame: pd.DataFrame, *, loading_day_rows: bool = False) -> lis
     return rows
 
 
-# Tolerances: adherence is rounded to one decimal on both sides (a tie may round either way); the rules do
-# not say how the mean morning pain is rounded, so a mean rounded to one decimal still agrees.
-TOLERANCE = {"adherence_pct": 0.1 + 1e-9, "mean_morning_pain": 0.05 + 1e-9,
-             "prev_mean_morning_pain": 0.05 + 1e-9, "max_response": 1e-9}
+# Tolerances: neither side rounds the mean morning pain, so means agree to float precision; adherence is
+# rounded to one decimal on both sides (half away from zero), exactly on the oracle's side.
+TOLERANCE = {"adherence_pct": 1e-9, "mean_morning_pain": 1e-9, "prev_mean_morning_pain": 1e-9,
+             "max_response": 1e-9}
 
 
 def review_differences(sql: list[dict], expected: list[dict]) -> list[str]:
@@ -450,7 +450,7 @@ def as_of_dates(draw_offsets: list[int]) -> list[date]:
 
 # Each example imports a clinic and runs a dozen queries; METRICS_EXAMPLES=1000 runs a deeper search.
 DIFFERENTIAL = settings(
-    max_examples=int(os.environ.get("METRICS_EXAMPLES", "50")), deadline=None,
+    max_examples=int(os.environ.get("METRICS_EXAMPLES", "40")), deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -459,7 +459,7 @@ DIFFERENTIAL = settings(
 @given(
     clinic=clinics(),
     as_of_offsets=st.lists(st.integers(0, 100), min_size=1, max_size=2),
-    weeks_back=st.lists(st.integers(0, 12), min_size=1, max_size=3, unique=True),
+    weeks_back=st.lists(st.integers(0, 12), min_size=1, max_size=2, unique=True),
     window=st.tuples(st.integers(0, 80), st.integers(0, 30)),
 )
 def test_sql_metrics_agree_with_the_oracle(clinic, as_of_offsets, weeks_back, window):
