@@ -2,44 +2,95 @@
 --          column, value and reason; no rows when the sheet is valid.
 -- Grain: one row per invalid cell.
 -- Parameters: $import_patient_ids (ids that earlier sheets of this import add)
-with staged as (
-    select * from staged_rows
+
+-- Every rule depends only on the cell's text (and the patient ids), so each distinct value is checked once
+-- and only lines holding a failing value are joined back: a large valid sheet costs one hash aggregate per
+-- column instead of regular expressions and casts on every cell.
+with value_problems as (
+    select 1 as position, 'patient_id' as column_name, cell,
+        patient_problem(cell, $import_patient_ids) as reason
+    from (select distinct patient_id as cell from staged_rows)
+    union all
+    select 2, 'date', cell, coalesce(required_problem(cell), date_problem(cell))
+    from (select distinct date as cell from staged_rows)
+    union all
+    select 3, 'exercise', cell, required_problem(cell)
+    from (select distinct exercise as cell from staged_rows)
+    union all
+    select 4, 'stage', cell, choice_problem(cell, stage_names())
+    from (select distinct stage as cell from staged_rows)
+    union all
+    select 5, 'sets', cell, coalesce(required_problem(cell), number_problem(cell, 1, 100, false, 0))
+    from (select distinct sets as cell from staged_rows)
+    union all
+    select 6, 'reps', cell, coalesce(required_problem(cell), number_problem(cell, 1, 1000, false, 0))
+    from (select distinct reps as cell from staged_rows)
+    union all
+    select 7, 'hold_s', cell, number_problem(cell, 0, 3600, false, 1)
+    from (select distinct hold_s as cell from staged_rows)
+    union all
+    select 8, 'load_kg', cell, number_problem(cell, 0, 1000, false, 2)
+    from (select distinct load_kg as cell from staged_rows)
+    union all
+    select 9, 'pain_during', cell, number_problem(cell, 0, 10, false, 1)
+    from (select distinct pain_during as cell from staged_rows)
+),
+
+failing_values as (
+    select * from value_problems
+    where reason is not null
 ),
 
 cell_problems as (
-    select line, 1 as position, 'patient_id' as column_name, patient_id as cell,
-        patient_problem(patient_id, $import_patient_ids) as reason
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 1 and staged.patient_id is not distinct from failing.cell
     union all
-    select line, 2, 'date', date, coalesce(required_problem(date), date_problem(date))
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 2 and staged.date is not distinct from failing.cell
     union all
-    select line, 3, 'exercise', exercise, required_problem(exercise)
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 3 and staged.exercise is not distinct from failing.cell
     union all
-    select line, 4, 'stage', stage, choice_problem(stage, stage_names())
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 4 and staged.stage is not distinct from failing.cell
     union all
-    select line, 5, 'sets', sets, coalesce(required_problem(sets), number_problem(sets, 1, 100, false, 0))
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 5 and staged.sets is not distinct from failing.cell
     union all
-    select line, 6, 'reps', reps, coalesce(required_problem(reps), number_problem(reps, 1, 1000, false, 0))
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 6 and staged.reps is not distinct from failing.cell
     union all
-    select line, 7, 'hold_s', hold_s, number_problem(hold_s, 0, 3600, false, 1)
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 7 and staged.hold_s is not distinct from failing.cell
     union all
-    select line, 8, 'load_kg', load_kg, number_problem(load_kg, 0, 1000, false, 2)
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 8 and staged.load_kg is not distinct from failing.cell
     union all
-    select line, 9, 'pain_during', pain_during, number_problem(pain_during, 0, 10, false, 1)
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 9 and staged.pain_during is not distinct from failing.cell
 ),
 
 final as (
     select line, column_name, cell, reason
     from cell_problems
-    where reason is not null
     order by line, position
 )
 

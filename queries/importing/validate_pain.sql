@@ -2,30 +2,56 @@
 --          value and reason; no rows when the sheet is valid. Conflicts with stored scores are found apart.
 -- Grain: one row per invalid cell.
 -- Parameters: $import_patient_ids (ids that earlier sheets of this import add)
-with staged as (
-    select * from staged_rows
+
+-- Every rule depends only on the cell's text (and the patient ids), so each distinct value is checked once
+-- and only lines holding a failing value are joined back: a large valid sheet costs one hash aggregate per
+-- column instead of regular expressions and casts on every cell.
+with value_problems as (
+    select 1 as position, 'patient_id' as column_name, cell,
+        patient_problem(cell, $import_patient_ids) as reason
+    from (select distinct patient_id as cell from staged_rows)
+    union all
+    select 2, 'date', cell, coalesce(required_problem(cell), date_problem(cell))
+    from (select distinct date as cell from staged_rows)
+    union all
+    select 3, 'time_of_day', cell,
+        coalesce(required_problem(cell), choice_problem(cell, ['morning', 'evening']))
+    from (select distinct time_of_day as cell from staged_rows)
+    union all
+    select 4, 'pain', cell, coalesce(required_problem(cell), number_problem(cell, 0, 10, false, 1))
+    from (select distinct pain as cell from staged_rows)
+),
+
+failing_values as (
+    select * from value_problems
+    where reason is not null
 ),
 
 cell_problems as (
-    select line, 1 as position, 'patient_id' as column_name, patient_id as cell,
-        patient_problem(patient_id, $import_patient_ids) as reason
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 1 and staged.patient_id is not distinct from failing.cell
     union all
-    select line, 2, 'date', date, coalesce(required_problem(date), date_problem(date))
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 2 and staged.date is not distinct from failing.cell
     union all
-    select line, 3, 'time_of_day', time_of_day,
-        coalesce(required_problem(time_of_day), choice_problem(time_of_day, ['morning', 'evening']))
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 3 and staged.time_of_day is not distinct from failing.cell
     union all
-    select line, 4, 'pain', pain, coalesce(required_problem(pain), number_problem(pain, 0, 10, false, 1))
-    from staged
+    select staged.line, failing.position, failing.column_name, failing.cell, failing.reason
+    from staged_rows as staged
+    inner join failing_values as failing
+        on failing.position = 4 and staged.pain is not distinct from failing.cell
 ),
 
 final as (
     select line, column_name, cell, reason
     from cell_problems
-    where reason is not null
     order by line, position
 )
 
