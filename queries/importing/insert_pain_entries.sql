@@ -4,12 +4,7 @@
 -- Parameters: $import_id
 insert into pain_entries (patient_id, date, time_of_day, pain, note, import_id)
 with incoming as (
-    select
-        *,
-        row_number() over (
-            partition by patient_id, date, time_of_day, pain, note order by line
-        ) as occurrence
-    from typed_rows
+    select * from typed_rows
 ),
 
 stored as (
@@ -19,14 +14,15 @@ stored as (
     group by all
 ),
 
-final as (
+matched as (
     select
+        incoming.line,
         incoming.patient_id,
         incoming.date,
         incoming.time_of_day,
         incoming.pain,
         incoming.note,
-        $import_id as import_id
+        stored.stored_copies
     from incoming
     left join stored
         on incoming.patient_id = stored.patient_id
@@ -34,8 +30,34 @@ final as (
         and incoming.time_of_day = stored.time_of_day
         and incoming.pain = stored.pain
         and incoming.note is not distinct from stored.note
-    where incoming.occurrence > coalesce(stored.stored_copies, 0)
-    order by incoming.line
+),
+
+-- Only lines equal to a stored entry need numbering among their copies (a line repeated twice is two
+-- entries); every other line is new, which spares a first import a window over all its rows.
+repeated as (
+    select
+        *,
+        row_number() over (
+            partition by patient_id, date, time_of_day, pain, note order by line
+        ) as occurrence
+    from matched
+    where stored_copies is not null
+),
+
+final as (
+    select
+        patient_id,
+        date,
+        time_of_day,
+        pain,
+        note,
+        $import_id as import_id
+    from (
+        select * exclude (stored_copies) from matched where stored_copies is null
+        union all by name
+        select * exclude (stored_copies, occurrence) from repeated where occurrence > stored_copies
+    )
+    order by line
 )
 
 select * from final
