@@ -39,7 +39,8 @@ def bind(statement: Query, params: dict[str, Any]) -> dict[str, Any]:
     unknown = params.keys() - statement.parameters
     if missing or unknown:
         raise TypeError(
-            f"{statement.name}.sql: missing parameters {sorted(missing)}, unknown parameters {sorted(unknown)}"
+            f"{statement.name}.sql: missing parameters {sorted(missing)}, "
+            f"unknown parameters {sorted(unknown)}"
         )
     return {name: params[name] for name in statement.parameters}
 
@@ -91,6 +92,9 @@ class Database:
         self.path = Path(path)
         self.read_only = read_only
         if not read_only:
+            # Health data: every file this process creates from here on (the database, DuckDB's write-ahead
+            # log after each checkpoint, exported reports) is readable by its owner only.
+            os.umask(os.umask(0o077) | 0o077)
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._connection = duckdb.connect(str(self.path), read_only=read_only)
@@ -171,12 +175,11 @@ class Database:
 def _dependency_order(macros: list[Query]) -> list[Query]:
     """Return macros ordered so that each comes after the macros its body calls."""
     by_name = {statement.name: statement for statement in macros}
-    sorter = graphlib.TopologicalSorter(
-        {
-            name: [other for other in by_name if other != name and re.search(rf"\b{other}\s*\(", statement.body)]
-            for name, statement in by_name.items()
-        }
-    )
+    calls = {
+        name: [other for other in by_name if other != name and re.search(rf"\b{other}\s*\(", statement.body)]
+        for name, statement in by_name.items()
+    }
+    sorter = graphlib.TopologicalSorter(calls)
     return [by_name[name] for name in sorter.static_order()]
 
 

@@ -393,11 +393,6 @@ def test_given_a_new_database_expect_the_file_readable_by_its_owner_only(db, tmp
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
 
 
-@pytest.mark.xfail(
-    reason="BUG in dashboard/db.py: the .wal file DuckDB creates after open keeps the umask's mode "
-    "(0644), so health data in it is readable by other users",
-    strict=False,
-)
 def test_given_an_open_database_with_pending_writes_expect_the_wal_owner_only(db, tmp_path):
     old_umask = os.umask(0o022)
     database = Database(db)
