@@ -32,6 +32,10 @@ class UnknownPatient(LookupError):
         self.patient_id = patient_id
 
 
+# "As of" everywhere: data dated after the as-of date is ignored and no event is dated after it; a week whose
+# Sunday is after it shows adherence so far but raises no low_adherence. See docs/METRICS.md for the readings.
+
+
 def _today() -> dt.date:
     """Return today's date (a seam for tests)."""
     return dt.date.today()
