@@ -20,11 +20,25 @@ PAGES = {
     "settings": ("settings.py", "Patient settings", "settings", ":material/tune:"),
     "import": ("import_logs.py", "Import logs", "import", ":material/upload_file:"),
 }
+# The importer is not scoped to a clinician's patients, so only admins may import.
+ADMIN_ONLY = {"import"}
+# Cleared whenever another page runs, so coming back to a patient records a new view.
+VIEWED_KEY = "audit_viewed_patient"
 
 
 def current_viewer() -> Viewer:
-    """Return who is looking; the one place login will replace (until then the admin, who sees everyone)."""
-    return Viewer.system()
+    """Return the signed-in viewer; main() has already asked for sign-in, so a page never runs without one."""
+    viewer = signed_in_viewer()
+    if viewer is None:
+        st.stop()
+    return viewer
+
+
+def signed_in_viewer() -> Viewer | None:
+    """Return the viewer this browser session signed in as, or None."""
+    from dashboard.app_pages.login import signed_in_viewer as signed_in
+
+    return signed_in()
 
 
 @st.cache_resource(show_spinner=False)
@@ -48,17 +62,40 @@ def page_path(name: str) -> Path:
     return PAGES_DIR / PAGES[name][0]
 
 
+def record_patient_view(viewer: Viewer, patient_id: str, page: str, detail: str | None = None) -> None:
+    """Audit that the viewer saw a patient's data on a page: once per patient while they stay on it."""
+    from dashboard import auth
+
+    if st.session_state.get(VIEWED_KEY) == (page, patient_id):
+        return
+    auth.record(database(), viewer, "patient_view", patient_id=patient_id, detail=detail)
+    st.session_state[VIEWED_KEY] = (page, patient_id)
+
+
 def main() -> None:
-    """Configure the app and run the page the URL asks for."""
+    """Configure the app, ask for sign-in, then run the page the URL asks for."""
+    from dashboard.app_pages.login import logout_button, require_viewer
+
     st.set_page_config(page_title="Tendon rehab", page_icon=":material/healing:", layout="wide")
-    pages = [
-        st.Page(PAGES_DIR / file, title=title, url_path=url_path, icon=icon, default=(name == "review"))
-        for name, (file, title, url_path, icon) in PAGES.items()
-    ]
-    navigation = st.navigation({"Clinic": pages[:3], "Record": pages[3:]})
-    viewer = current_viewer()
+    # Nothing below runs, no page, no navigation, no query, until someone has signed in.
+    viewer = require_viewer(database())
+    shown = {
+        name: entry for name, entry in PAGES.items() if viewer.role == "admin" or name not in ADMIN_ONLY
+    }
+    pages = {
+        name: st.Page(PAGES_DIR / file, title=title, url_path=url_path, icon=icon, default=(name == "review"))
+        for name, (file, title, url_path, icon) in shown.items()
+    }
+    clinic = [pages[name] for name in ("review", "patient", "alerts")]
+    record = [page for name, page in pages.items() if name not in ("review", "patient", "alerts")]
+    navigation = st.navigation({"Clinic": clinic, "Record": record})
+    viewed = st.session_state.get(VIEWED_KEY)
+    if viewed and PAGES[viewed[0]][2] != navigation.url_path:
+        st.session_state.pop(VIEWED_KEY)
     reach = "every patient" if viewer.clinician_scope is None else f"{viewer.clinician_scope}'s patients"
-    st.sidebar.caption(f"Signed in as **{viewer.username}** ({reach}) · {resolve_db_path().name}")
+    with st.sidebar:
+        st.caption(f"Signed in as **{viewer.username}** ({reach}) · {resolve_db_path().name}")
+        logout_button(database())
     navigation.run()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard import auth
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.importer import ImportResult, import_sources
@@ -253,7 +254,7 @@ def acknowledge_alert(
             session.execute(
                 "record_audit",
                 actor=viewer.username,
-                action="alert_acknowledged",
+                action="acknowledge",
                 patient_id=patient_id,
                 detail=f"{rule} on {date.isoformat()}" + (f": {note}" if note else ""),
             )
@@ -371,7 +372,7 @@ def save_settings(
             session.execute(
                 "record_audit",
                 actor=viewer.username,
-                action="patient_setting_changed",
+                action="settings_change",
                 patient_id=patient_id,
                 detail=change.describe(),
             )
@@ -442,6 +443,35 @@ def day_entry_sources(
     return sources
 
 
+class NotVisible(LookupError):
+    """A patient the viewer may not see (or who does not exist): the same answer for both."""
+
+
+def require_patient(db: Database, viewer: Viewer, patient_id: str) -> dict[str, Any]:
+    """Return a patient the viewer may see, or raise NotVisible; write paths check here, not in the picker."""
+    found = patient(db, viewer, patient_id)
+    if found is None:
+        raise NotVisible(f"no patient {patient_id} among the patients you can see")
+    return found
+
+
+def save_day_entry(
+    db: Database, viewer: Viewer, patient_id: str, sources: list[tuple[str, bytes]]
+) -> ImportResult:
+    """Write one day's entry for a patient the viewer may see, through the importer, as the viewer."""
+    require_patient(db, viewer, patient_id)
+    # The sources are built from patient_id alone (day_entry_sources), so no other patient can ride along.
+    named = {
+        row[0]
+        for _, data in sources
+        for row in list(csv.reader(io.StringIO(data.decode("utf-8"))))[1:]
+        if row
+    }
+    if named - {patient_id}:
+        raise NotVisible("a log entry may name one patient only")
+    return import_checked(db, sources, actor=viewer.username)
+
+
 def import_checked(
     db: Database, sources: list[tuple[str, bytes]], *, actor: str, replace: bool = False
 ) -> ImportResult:
@@ -510,3 +540,75 @@ LOG_LABELS = {
 def logged_stage(db: Database, viewer: Viewer, patient_id: str) -> str | None:
     """Return the stage of the patient's latest exercise line that names one, or None."""
     return db.value("app_logged_stage", clinician_scope=viewer.clinician_scope, patient_id=patient_id)
+
+
+# --- downloads --------------------------------------------------------------------------------------------
+
+EXPORT_MIME = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
+
+
+def _slug(text: str) -> str:
+    """Return text safe for a file name: letters, digits and dashes."""
+    kept = "".join(char if char.isalnum() else "-" for char in text.casefold())
+    return "-".join(part for part in kept.split("-") if part) or "all"
+
+
+def clinic_export_name(week: str, clinician: str | None, fmt: str) -> str:
+    """Return the download's file name for a clinic report."""
+    return f"clinic-report_{week}_{_slug(clinician) if clinician else 'all'}.{fmt}"
+
+
+def patient_export_name(patient_id: str, date_from: dt.date, date_to: dt.date) -> str:
+    """Return the download's file name for a patient report (the id only, never the name)."""
+    return f"patient-report_{_slug(patient_id)}_{date_from.isoformat()}_{date_to.isoformat()}.pdf"
+
+
+def export_viewer(db: Database, viewer: Viewer) -> Viewer:
+    """Return the viewer as the account stands now; a disabled or removed account may not export."""
+    if viewer == Viewer.system():
+        return viewer
+    fresh = auth.current_viewer(db, viewer.username)
+    if fresh is None:
+        raise PermissionError(f"the account {viewer.username} is no longer active")
+    return fresh
+
+
+def clinic_export(
+    db: Database, viewer: Viewer, fmt: str, week: str, clinician: str | None = None,
+    as_of: dt.date | None = None,
+) -> bytes:
+    """Build the weekly clinic report (pdf, xlsx or csv) for the viewer's patients and audit the export."""
+    from dashboard import reports  # fpdf and chart rendering load only when someone exports
+
+    builders = {"pdf": reports.clinic_report_pdf, "xlsx": reports.clinic_report_xlsx}
+    build = builders.get(fmt, reports.clinic_report_csv) if fmt in EXPORT_MIME else None
+    if build is None:
+        raise ValueError(f"unknown export format {fmt!r}")
+    viewer = export_viewer(db, viewer)
+    data = build(db, viewer, week, clinician=clinician, as_of=as_of)
+    detail = f"clinic report {fmt}, week {week}, {clinician or 'all clinicians'}"
+    auth.record(db, viewer, "export", detail=detail)
+    return data
+
+
+def patient_export(
+    db: Database, viewer: Viewer, patient_id: str, date_from: dt.date, date_to: dt.date, *,
+    pseudonymous: bool = False, as_of: dt.date | None = None,
+) -> bytes:
+    """Build a patient's progress report PDF for a patient the viewer may see and audit the export."""
+    from dashboard import reports  # fpdf and chart rendering load only when someone exports
+
+    viewer = export_viewer(db, viewer)
+    require_patient(db, viewer, patient_id)
+    data = reports.patient_report_pdf(
+        db, viewer, patient_id, date_from, date_to, pseudonymous=pseudonymous, as_of=as_of
+    )
+    detail = f"patient report pdf, {date_from.isoformat()} to {date_to.isoformat()}" + (
+        ", pseudonymous" if pseudonymous else ""
+    )
+    auth.record(db, viewer, "export", patient_id=patient_id, detail=detail)
+    return data

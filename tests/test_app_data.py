@@ -200,7 +200,7 @@ def test_saving_settings_stores_and_audits_each_changed_field_only(sample_db: Da
     audit = (
         sample_db.session()
         .cursor.execute(
-            "select actor, detail from audit_log where action = 'patient_setting_changed' order by audit_id"
+            "select actor, detail from audit_log where action = 'settings_change' order by audit_id"
         )
         .fetchall()
     )
@@ -214,7 +214,7 @@ def test_saving_refused_settings_writes_nothing(sample_db: Database) -> None:
     assert app_data.patient(sample_db, ADMIN, "P001")["pain_ceiling"] == 5.0
     count = (
         sample_db.session()
-        .cursor.execute("select count(*) from audit_log where action = 'patient_setting_changed'")
+        .cursor.execute("select count(*) from audit_log where action = 'settings_change'")
         .fetchone()[0]
     )
     assert count == 0
@@ -243,7 +243,7 @@ def test_an_alert_is_acknowledged_once_with_who_when_and_note(sample_db: Databas
     assert list(acks["note"]) == ["phoned"] and list(acks["acknowledged_by"]) == ["cli"]
     audit = (
         sample_db.session()
-        .cursor.execute("select detail from audit_log where action = 'alert_acknowledged'")
+        .cursor.execute("select detail from audit_log where action = 'acknowledge'")
         .fetchall()
     )
     assert audit == [("flare on 2026-11-23: phoned",)]

@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import auth
 from dashboard.db import Database, close_database
 from dashboard.importer import import_paths
 from dashboard.sample import SAMPLE_DIR
@@ -18,6 +19,9 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 # The sample clinic's last complete week; pinned so the tests do not depend on today's date.
 WEEK = "2026-W47"
 PAGES = ("review", "patient", "alerts", "log_entry", "settings", "import_logs")
+# Test-only accounts, created in the template database: an admin and Sam Patel's clinician account.
+PASSWORD = "test-only password"
+ADMIN, SAM = "admin", "sam"
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +31,8 @@ def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     database = Database(path)
     result = import_paths(database, sorted(SAMPLE_DIR.glob("*.csv")), actor="test")
     assert result.ok, result.report()
+    auth.add_user(database, ADMIN, PASSWORD, "admin")
+    auth.add_user(database, SAM, PASSWORD, "clinician", clinician="Sam Patel")
     database.close()
     return path
 
@@ -45,10 +51,21 @@ def app_db(sample_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     close_database(path)
 
 
-def open_page(page: str, **params: str) -> AppTest:
-    """Run the app once, switch to a page with query parameters, and run that page."""
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    """Fill in and submit the sign-in form."""
+    fields = {field.label: field for field in at.text_input}
+    fields["Username"].input(username)
+    fields["Password"].input(password)
+    next(button for button in at.button if button.label == "Sign in").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def open_page(page: str, user: str = ADMIN, **params: str) -> AppTest:
+    """Sign in as user through the form, switch to a page with query parameters, and run that page."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
+    sign_in(at, user)
     if page != "review":
         at.switch_page(f"app_pages/{page}.py")
     for name, value in params.items():
@@ -173,7 +190,7 @@ def test_acknowledging_an_alert_persists_and_leaves_the_inbox(app_db: Path) -> N
 
     history = open_page("patient", patient=chosen["patient_id"], week=WEEK)
     statuses = " ".join(" ".join(frame.value.get("status", [])) for frame in history.dataframe)
-    assert "acknowledged by cli" in statuses and "halved the load" in statuses
+    assert f"acknowledged by {ADMIN}" in statuses and "halved the load" in statuses
 
 
 def test_inbox_clinician_filter_changes_the_rows(app_db: Path) -> None:
@@ -200,11 +217,11 @@ def test_editing_a_setting_persists_with_an_audit_row(app_db: Path) -> None:
     audit = rows(
         app_db,
         "select actor, action, detail from audit_log where patient_id = 'P007' "
-        "and action = 'patient_setting_changed' order by detail",
+        "and action = 'settings_change' order by detail",
     )
     assert audit == [
-        ("cli", "patient_setting_changed", "pain_ceiling: 5 -> 4.5"),
-        ("cli", "patient_setting_changed", "stage: none -> isotonic"),
+        (ADMIN, "settings_change", "pain_ceiling: 5 -> 4.5"),
+        (ADMIN, "settings_change", "stage: none -> isotonic"),
     ]
 
 
@@ -274,27 +291,208 @@ def test_import_refuses_a_bad_file_and_offers_nothing_to_write(app_db: Path) -> 
     assert rows(app_db, "select count(*) from pain_entries where date = '2026-11-23'") == [(0,)]
 
 
-def test_a_clinician_viewer_sees_only_their_patients_on_every_page(
-    app_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import dashboard.app
+# --- sign-in, scoping and the audit trail ------------------------------------------------------------------
+
+
+def page_text(at: AppTest) -> str:
+    """Return every element the app sent, as protobuf text: labels, values, options, table data."""
+    parts = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)
+
+
+def patient_names(path: Path) -> dict[str, str]:
+    """Return every patient's id and name."""
+    return dict(rows(path, "select patient_id, name from patients"))
+
+
+def mine(path: Path, clinician: str = "Sam Patel") -> set[str]:
+    """Return the ids of one clinician's patients."""
+    return {r[0] for r in rows(path, f"select patient_id from patients where clinician = '{clinician}'")}
+
+
+def audit(path: Path, action: str) -> list[tuple]:
+    """Return the audit rows of one action, oldest first: actor, patient, detail."""
+    return rows(
+        path, f"select actor, patient_id, detail from audit_log where action = '{action}' order by audit_id"
+    )
+
+
+def test_nothing_but_the_sign_in_form_renders_before_sign_in(app_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["patient"] = "P002"
+    at.run()
+    assert not at.exception
+    assert [field.label for field in at.text_input] == ["Username", "Password"]
+    assert not at.dataframe and not at.selectbox and not at.metric
+    text = page_text(at)
+    for patient_id, name in patient_names(app_db).items():
+        assert patient_id not in text and name not in text
+    assert "Weekly review" not in text and "Sign out" not in text
+    # Running the app again without signing in still shows only the form.
+    at.run()
+    assert not at.dataframe and "P002" not in page_text(at)
+
+
+def test_a_wrong_password_shows_nothing(app_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    sign_in(at, SAM, "not the password at all")
+    assert [error.value for error in at.error] == [auth.WRONG_CREDENTIALS]
+    assert not at.dataframe and "P0" not in page_text(at)
+
+
+def test_signing_in_shows_who_and_signing_out_ends_the_session(app_db: Path) -> None:
+    at = open_page("review", user=SAM, week=WEEK)
+    assert any("Signed in as **sam** (Sam Patel's patients)" in c.value for c in at.sidebar.caption)
+    at.button(key="auth_logout").click().run()
+    assert [field.label for field in at.text_input] == ["Username", "Password"]
+    assert not at.dataframe
+    actions = rows(app_db, "select actor, action from audit_log where actor = 'sam' order by audit_id")
+    assert actions == [("sam", "login"), ("sam", "logout")]
+
+
+def test_a_clinician_sees_only_their_patients_on_review_inbox_and_detail(app_db: Path) -> None:
+    theirs = mine(app_db)
+    review = open_page("review", user=SAM, week=WEEK)
+    shown = set(table(review, "triage").value["patient_id"])
+    assert shown and shown <= theirs
+    assert review.selectbox(key="review_clinician").options == ["Sam Patel"]
+    assert review.metric[0].value == str(len(shown))
+
+    inbox = open_page("alerts", user=SAM, period="0")
+    assert set(table(inbox, "inbox").value["patient_id"]) <= theirs
+    assert inbox.selectbox(key="inbox_clinician").options == ["Sam Patel"]
+
+    detail = open_page("patient", user=SAM)
+    names = patient_names(app_db)
+    assert set(detail.selectbox(key="patient").options) == {f"{pid} · {names[pid]}" for pid in theirs}
+
+
+def test_a_deep_link_to_another_clinicians_patient_says_not_found_and_shows_nothing(app_db: Path) -> None:
+    other = "P002"
+    assert other not in mine(app_db), "P002 is Léa Moreau's patient in the sample clinic"
+    for page in ("patient", "settings", "log_entry"):
+        at = open_page(page, user=SAM, patient=other, week=WEEK)
+        assert any("Patient not found" in w.value for w in at.warning), page
+        assert at.selectbox(key="patient").value is None
+        assert not at.dataframe and not at.get("vega_lite_chart") and not at.subheader or page == "settings"
+        text = page_text(at)
+        assert patient_names(app_db)[other] not in text
+        assert "proximal hamstring" not in text  # P002's condition
+    assert not [row for row in audit(app_db, "patient_view") if row[1] == other]
+
+
+def test_write_paths_refuse_patients_the_viewer_cannot_see(app_db: Path) -> None:
+    import datetime as dt
+
+    from dashboard import app_data
+    from dashboard.db import open_database
+
+    db = open_database(app_db)
+    sam = auth.current_viewer(db, SAM)
+    with pytest.raises(app_data.SettingsRefused, match="among the patients you can see"):
+        app_data.save_settings(db, sam, "P002", {"pain_ceiling": 9.0})
+    sources = app_data.day_entry_sources("P002", dt.date(2026, 11, 23), morning_pain=1.0)
+    with pytest.raises(app_data.NotVisible):
+        app_data.save_day_entry(db, sam, "P002", sources)
+    # Nor can a source for another patient ride along with one of Sam's own.
+    own = sorted(mine(app_db))[0]
+    with pytest.raises(app_data.NotVisible):
+        app_data.save_day_entry(db, sam, own, sources)
+    assert not app_data.acknowledge_alert(db, sam, "P002", "flare", dt.date(2026, 11, 20), "no")
+    assert rows(app_db, "select pain_ceiling from patients where patient_id = 'P002'") == [(5.0,)]
+    assert rows(app_db, "select count(*) from pain_entries where date = '2026-11-23'") == [(0,)]
+    assert rows(app_db, "select count(*) from alert_acknowledgements") == [(0,)]
+
+
+def test_the_import_page_is_only_for_admins(app_db: Path) -> None:
+    at = open_page("review", user=SAM)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/import_logs.py")
+    admin = open_page("import_logs", user=ADMIN)
+    assert admin.title[0].value == "Import logs" and admin.file_uploader
+
+
+def test_the_import_page_refuses_a_clinician_even_when_run_directly(app_db: Path) -> None:
     from dashboard.access import Viewer
+    from dashboard.app_pages.login import VIEWER_KEY
 
-    monkeypatch.setattr(dashboard.app, "current_viewer", lambda: Viewer("tom", "clinician", "Tom Becker"))
-    mine = {r[0] for r in rows(app_db, "select patient_id from patients where clinician = 'Tom Becker'")}
+    at = AppTest.from_file(str(Path(APP).parent / "app_pages" / "import_logs.py"), default_timeout=60)
+    at.session_state[VIEWER_KEY] = Viewer(SAM, "clinician", "Sam Patel")
+    at.run()
+    assert at.error and "Only an admin can import" in at.error[0].value
+    assert not at.file_uploader
 
-    review = open_page("review", week=WEEK)
-    assert set(table(review, "triage").value["patient_id"]) <= mine
-    assert [o for o in review.selectbox(key="review_clinician").options] == ["Tom Becker"]
 
-    inbox = open_page("alerts", period="0")
-    assert set(table(inbox, "inbox").value["patient_id"]) <= mine
+def test_viewing_a_patient_is_audited_once_per_visit(app_db: Path) -> None:
+    at = open_page("patient", user=SAM, patient=sorted(mine(app_db))[0], week=WEEK)
+    at.selectbox(key="detail_range").select(4).run()  # another run on the same patient: no new row
+    views = audit(app_db, "patient_view")
+    assert [(actor, pid) for actor, pid, _ in views] == [(SAM, sorted(mine(app_db))[0])]
+    assert views[0][2].startswith("patient page, ")
 
-    other = sorted({r[0] for r in rows(app_db, "select patient_id from patients")} - mine)[0]
-    detail = open_page("patient", patient=other)
-    assert detail.selectbox(key="patient").value is None
-    assert any("not a valid value" in w.value for w in detail.warning)
-    assert set(detail.selectbox(key="patient").options) == {
-        f"{pid} · {name}"
-        for pid, name in rows(app_db, "select patient_id, name from patients where clinician = 'Tom Becker'")
-    }
+
+def test_writes_from_the_app_are_audited_as_the_signed_in_user(app_db: Path) -> None:
+    import datetime as dt
+
+    at = open_page("log_entry", user=SAM, patient=sorted(mine(app_db))[0])
+    next(d for d in at.date_input if d.label == "Date").set_value(dt.date(2026, 11, 23))
+    next(n for n in at.number_input if n.label == "Morning pain").set_value(2.0)
+    at.button(key="FormSubmitter:day_entry_0-Check and save").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [actor for actor, _, _ in audit(app_db, "import") if actor != "test"] == [SAM]
+    assert rows(app_db, "select imported_by from imports where source like 'app-entry_%'") == [(SAM,)]
+
+
+def test_the_review_offers_clinic_report_downloads_without_building_them(app_db: Path) -> None:
+    at = open_page("review", user=SAM, week=WEEK)
+    buttons = at.get("download_button")
+    assert [button.proto.label for button in buttons] == ["PDF", "Excel (XLSX)", "CSV"]
+    assert not audit(app_db, "export"), "nothing is built until someone clicks"
+    detail = open_page("patient", patient="P002", week=WEEK)
+    assert [button.proto.label for button in detail.get("download_button")] == ["Download PDF"]
+    assert any(c.label == "Pseudonymous (id only)" for c in detail.checkbox)
+    assert not audit(app_db, "export")
+
+
+def test_downloads_build_scoped_reports_and_audit_each_export(app_db: Path) -> None:
+    import datetime as dt
+
+    from dashboard import app_data
+    from dashboard.db import open_database
+
+    db = open_database(app_db)
+    sam = auth.current_viewer(db, SAM)
+    pdf = app_data.clinic_export(db, sam, "pdf", WEEK, "Sam Patel")
+    xlsx = app_data.clinic_export(db, sam, "xlsx", WEEK, None)
+    text = app_data.clinic_export(db, sam, "csv", WEEK, None).decode("utf-8-sig")
+    assert pdf.startswith(b"%PDF") and xlsx.startswith(b"PK")
+    listed = {row["Patient ID"] for row in __import__("csv").DictReader(text.splitlines())}
+    assert listed and listed <= mine(app_db), "a clinician's export holds only their patients"
+
+    own = sorted(mine(app_db))[0]
+    report = app_data.patient_export(
+        db, sam, own, dt.date(2026, 10, 1), dt.date(2026, 11, 22), pseudonymous=True
+    )
+    assert report.startswith(b"%PDF")
+    with pytest.raises(app_data.NotVisible):
+        app_data.patient_export(db, sam, "P002", dt.date(2026, 10, 1), dt.date(2026, 11, 22))
+
+    assert audit(app_db, "export") == [
+        (SAM, None, f"clinic report pdf, week {WEEK}, Sam Patel"),
+        (SAM, None, f"clinic report xlsx, week {WEEK}, all clinicians"),
+        (SAM, None, f"clinic report csv, week {WEEK}, all clinicians"),
+        (SAM, own, "patient report pdf, 2026-10-01 to 2026-11-22, pseudonymous"),
+    ]
+    auth.set_disabled(db, SAM)
+    with pytest.raises(PermissionError):
+        app_data.clinic_export(db, sam, "csv", WEEK)

@@ -92,6 +92,25 @@ def patient_days(viewer: Viewer, patient_id: str, date_from: dt.date, date_to: d
     return metrics.patient_days(database(), viewer, patient_id, date_from, date_to)
 
 
+# --- downloads: built only when clicked ------------------------------------------------------------------
+
+
+def clinic_report(viewer: Viewer, fmt: str, week: str, clinician: str | None) -> Callable[[], bytes]:
+    """Return what a download button calls on click: the clinic report, built and audited then."""
+    db = database()  # resolved now: the callable runs on another thread, outside the script run
+    return lambda: app_data.clinic_export(db, viewer, fmt, week, clinician)
+
+
+def patient_report(
+    viewer: Viewer, patient_id: str, date_from: dt.date, date_to: dt.date, pseudonymous: bool
+) -> Callable[[], bytes]:
+    """Return what a download button calls on click: the patient report, built and audited then."""
+    db = database()
+    return lambda: app_data.patient_export(
+        db, viewer, patient_id, date_from, date_to, pseudonymous=pseudonymous
+    )
+
+
 # --- widgets bound to query parameters -------------------------------------------------------------------
 
 
@@ -140,7 +159,13 @@ def patient_picker(viewer: Viewer, *, key: str = "patient") -> str | None:
     if not ids:
         st.info("No patients yet. Import a patients file on the Import logs page.")
         return None
-    bound = bind_param(key, "patient", None, parse=lambda raw: raw if raw in ids else refuse(raw))
+    raw = st.query_params.get("patient")
+    if raw is not None and raw not in ids:
+        # Same words whether the patient is another clinician's or does not exist: nothing leaks either way.
+        st.warning("Patient not found among the patients you can see. Choose one below.")
+        del st.query_params["patient"]
+        st.session_state[key] = None
+    bound = bind_param(key, "patient", None)
     if st.session_state.get(key) not in ids:
         st.session_state[key] = None
     return st.selectbox(

@@ -12,6 +12,10 @@ from dashboard.logformats import FORMATS
 
 viewer = current_viewer()
 st.title("Import logs")
+if viewer.role != "admin":
+    # The navigation hides this page from clinicians; this guards a direct run all the same.
+    st.error("Only an admin can import: an import may touch any clinician's patients.")
+    st.stop()
 st.caption(
     "Upload patients, pain, exercise or activity logs (CSV or XLSX). Every file is checked first and "
     "nothing is written until you confirm. A file with any bad line is refused whole."

@@ -101,7 +101,11 @@ if submitted:
     if not sources:
         st.warning("Nothing to save: enter a pain score, an exercise or an activity.")
         st.stop()
-    result = app_data.import_checked(database(), sources, actor=viewer.username)
+    try:
+        result = app_data.save_day_entry(database(), viewer, patient_id, sources)
+    except app_data.NotVisible:
+        st.error("Not saved: that patient is not among the patients you can see.")
+        st.stop()
     if result.ok:
         data_changed()
         st.session_state.entry_done = (

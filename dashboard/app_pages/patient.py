@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import app_data
-from dashboard.app import current_viewer, page_path
+from dashboard.app import current_viewer, page_path, record_patient_view
 from dashboard.app_pages import _shared
 from dashboard.charts import RISK_COLOURS, patient_charts
 from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week
@@ -47,6 +47,9 @@ if week.strip():
 date_from = date_to - dt.timedelta(weeks=weeks_shown) + dt.timedelta(days=1)
 
 details = _shared.patients(viewer).set_index("patient_id").loc[patient_id]
+record_patient_view(
+    viewer, patient_id, "patient", detail=f"patient page, {date_from.isoformat()} to {date_to.isoformat()}"
+)
 days = _shared.patient_days(viewer, patient_id, date_from, date_to)
 logged = _shared.logged_stage(viewer, patient_id)
 if isinstance(details["stage"], str):
@@ -85,7 +88,7 @@ facts = {
 for column, (label, value) in zip(st.columns([3, 2, 2, 1.5, 1.5, 1.5]), facts.items(), strict=True):
     column.caption(label)
     column.markdown(f"**{value}**")
-links = st.columns([1, 1, 4])
+links = st.columns([1, 1, 1.3, 2.7])
 links[0].page_link(
     page_path("settings"), label="Edit settings", icon=":material/tune:", query_params={"patient": patient_id}
 )
@@ -95,6 +98,23 @@ links[1].page_link(
     icon=":material/edit_note:",
     query_params={"patient": patient_id},
 )
+with links[2].popover("Progress report", icon=":material/download:"):
+    st.caption(f"PDF of {date_from:%d %b %Y} to {date_to:%d %b %Y}, the range shown on this page.")
+    pseudonymous = st.checkbox(
+        "Pseudonymous (id only)",
+        key="report_pseudonymous",
+        help="Print the patient id without the name, e.g. for a case discussion.",
+    )
+    # A callable: the PDF is built (and the export audited) only when the button is clicked.
+    st.download_button(
+        "Download PDF",
+        data=_shared.patient_report(viewer, patient_id, date_from, date_to, pseudonymous),
+        file_name=app_data.patient_export_name(patient_id, date_from, date_to),
+        mime=app_data.EXPORT_MIME["pdf"],
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key="download_patient_report",
+    )
 
 st.caption(
     f"{date_from:%d %b %Y} to {date_to:%d %b %Y}. Days without a logged score are gaps, not zero pain."

@@ -30,7 +30,7 @@ while len(weeks) < 26:
     weeks.append(previous_week(weeks[-1]))
 
 st.title("Weekly review")
-week_col, clinician_col, search_col = st.columns([1, 1, 2])
+week_col, clinician_col, search_col, export_col = st.columns([1, 1, 1.5, 0.6], vertical_alignment="bottom")
 bound_week = _shared.bind_param("review_week", "week", latest, parse=_week)
 if st.session_state.review_week not in weeks:
     weeks.append(st.session_state.review_week)
@@ -61,6 +61,26 @@ search = search_col.text_input(
 )
 
 review = app_data.filter_review(_shared.weekly_review(viewer, week), clinician, search)
+with export_col.popover("Clinic report", icon=":material/download:", width="stretch"):
+    st.caption(
+        f"Week {week}, {clinician or 'all clinicians'}"
+        + ("; the search box does not narrow the report." if search.strip() else ".")
+    )
+    for fmt, label, icon in (
+        ("pdf", "PDF", ":material/picture_as_pdf:"),
+        ("xlsx", "Excel (XLSX)", ":material/table_view:"),
+        ("csv", "CSV", ":material/csv:"),
+    ):
+        # A callable: the file is built (and the export audited) only when the button is clicked.
+        st.download_button(
+            label,
+            data=_shared.clinic_report(viewer, fmt, week, clinician),
+            file_name=app_data.clinic_export_name(week, clinician, fmt),
+            mime=app_data.EXPORT_MIME[fmt],
+            icon=icon,
+            on_click="ignore",
+            key=f"download_clinic_{fmt}",
+        )
 figures = app_data.key_figures(review)
 monday, sunday = parse_iso_week(week)
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import app_data
-from dashboard.app import current_viewer, data_changed, database
+from dashboard.app import current_viewer, data_changed, database, record_patient_view
 from dashboard.app_pages import _shared
 from dashboard.logformats import STAGES
 
@@ -20,6 +20,7 @@ patient_id = _shared.patient_picker(viewer)
 if patient_id is None:
     st.stop()
 current = _shared.patients(viewer).set_index("patient_id").loc[patient_id]
+record_patient_view(viewer, patient_id, "settings", detail="settings page")
 start_date = pd.Timestamp(current["start_date"]).date()
 discharged = None if pd.isna(current["discharged_on"]) else pd.Timestamp(current["discharged_on"]).date()
 st.caption(
