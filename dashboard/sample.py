@@ -31,12 +31,39 @@ ARCHETYPES = (
     "discharged",
     "isometric_low_target",
 )
-_FIRST_NAMES = ("Zoë", "José", "Aisha", "Liam", "Mei", "Óscar", "Freya", "Kwame", "Ines", "Tomás", "Hana", "Ravi")
-_LAST_NAMES = ("Lefèvre", "Núñez", "Okafor", "Walsh", "Chen", "Sørensen", "Kowalski", "Mensah", "Duarte", "Byrne")
+_FIRST_NAMES = (
+    "Zoë",
+    "José",
+    "Aisha",
+    "Liam",
+    "Mei",
+    "Óscar",
+    "Freya",
+    "Kwame",
+    "Ines",
+    "Tomás",
+    "Hana",
+    "Ravi",
+)
+_LAST_NAMES = (
+    "Lefèvre",
+    "Núñez",
+    "Okafor",
+    "Walsh",
+    "Chen",
+    "Sørensen",
+    "Kowalski",
+    "Mensah",
+    "Duarte",
+    "Byrne",
+)
 _CLINICIANS = ("Sam Patel", "Léa Moreau", "Tom Becker")
 _CONDITIONS = (
-    "proximal hamstring tendinopathy", "proximal hamstring tendinopathy", "Achilles tendinopathy",
-    "patellar tendinopathy", "gluteal tendinopathy",
+    "proximal hamstring tendinopathy",
+    "proximal hamstring tendinopathy",
+    "Achilles tendinopathy",
+    "patellar tendinopathy",
+    "gluteal tendinopathy",
 )
 _NOTES = (
     "tight after a long drive",
@@ -65,7 +92,10 @@ def _stage_for(progress: np.ndarray) -> np.ndarray:
 
 
 def generate_clinic(
-    patients: int = SAMPLE_PATIENTS, days: int = SAMPLE_DAYS, seed: int = SAMPLE_SEED, end: dt.date = SAMPLE_END
+    patients: int = SAMPLE_PATIENTS,
+    days: int = SAMPLE_DAYS,
+    seed: int = SAMPLE_SEED,
+    end: dt.date = SAMPLE_END,
 ) -> dict[str, pa.Table]:
     """Return the four logs of a synthetic clinic as Arrow tables, identical for identical arguments."""
     rng = np.random.default_rng(seed)
@@ -115,7 +145,12 @@ def generate_clinic(
     pain_table = _pain_table(ids, first_day, morning, evening, morning_logged, evening_logged, rng)
     exercise_table = _exercise_table(ids, first_day, exercised, stage, daily_reps, rng)
     activity_table = _activity_table(ids, kind, first_day, in_programme, rng)
-    return {"patients": patients_table, "pain": pain_table, "exercises": exercise_table, "activities": activity_table}
+    return {
+        "patients": patients_table,
+        "pain": pain_table,
+        "exercises": exercise_table,
+        "activities": activity_table,
+    }
 
 
 def _dates(first_day: dt.date, offsets: np.ndarray) -> pa.Array:
@@ -127,24 +162,25 @@ def _dates(first_day: dt.date, offsets: np.ndarray) -> pa.Array:
 def _patients_table(ids, kind, first_day, start, last, discharged, target) -> pa.Table:
     """Return the patients log."""
     count = len(ids)
-    names = [
-        f"{_FIRST_NAMES[i % len(_FIRST_NAMES)]} {_LAST_NAMES[(i * 7 + i // len(_FIRST_NAMES)) % len(_LAST_NAMES)]}"
-        for i in range(count)
-    ]
+    first_names = [_FIRST_NAMES[i % len(_FIRST_NAMES)] for i in range(count)]
+    last_names = [_LAST_NAMES[(i * 7 + i // len(_FIRST_NAMES)) % len(_LAST_NAMES)] for i in range(count)]
+    names = [f"{first} {last}" for first, last in zip(first_names, last_names, strict=True)]
     discharged_on = [
         (first_day + dt.timedelta(days=int(last[i]))) if discharged[i] else None for i in range(count)
     ]
-    return pa.table({
-        "patient_id": ids,
-        "name": names,
-        "clinician": [_CLINICIANS[i % len(_CLINICIANS)] for i in range(count)],
-        "condition": [_CONDITIONS[i % len(_CONDITIONS)] for i in range(count)],
-        "start_date": _dates(first_day, start),
-        "daily_rep_target": target,
-        "pain_ceiling": np.full(count, 5),
-        "flare_threshold": np.full(count, 2),
-        "discharged_on": pa.array(discharged_on, pa.date32()),
-    })
+    return pa.table(
+        {
+            "patient_id": ids,
+            "name": names,
+            "clinician": [_CLINICIANS[i % len(_CLINICIANS)] for i in range(count)],
+            "condition": [_CONDITIONS[i % len(_CONDITIONS)] for i in range(count)],
+            "start_date": _dates(first_day, start),
+            "daily_rep_target": target,
+            "pain_ceiling": np.full(count, 5),
+            "flare_threshold": np.full(count, 2),
+            "discharged_on": pa.array(discharged_on, pa.date32()),
+        }
+    )
 
 
 def _pain_table(ids, first_day, morning, evening, morning_logged, evening_logged, rng) -> pa.Table:
@@ -156,13 +192,15 @@ def _pain_table(ids, first_day, morning, evening, morning_logged, evening_logged
     score = np.concatenate([morning[rows_m], evening[rows_e]])
     time_of_day = np.concatenate([np.full(len(rows_m[0]), "morning"), np.full(len(rows_e[0]), "evening")])
     order = np.lexsort((time_of_day == "evening", offset, patient))
-    return pa.table({
-        "patient_id": ids[patient[order]],
-        "date": _dates(first_day, offset[order]),
-        "time_of_day": time_of_day[order],
-        "pain": score[order],
-        "note": _sparse_notes(len(order), rng, 0.03),
-    })
+    return pa.table(
+        {
+            "patient_id": ids[patient[order]],
+            "date": _dates(first_day, offset[order]),
+            "time_of_day": time_of_day[order],
+            "pain": score[order],
+            "note": _sparse_notes(len(order), rng, 0.03),
+        }
+    )
 
 
 def _sparse_notes(count: int, rng: np.random.Generator, chance: float) -> pa.Array:
@@ -193,19 +231,31 @@ def _exercise_table(ids, first_day, exercised, stage, daily_reps, rng) -> pa.Tab
     loaded = np.nonzero(~isometric)[0]
     pieces = [
         {  # isometric holds: 45 s each, one hold counted as one rep
-            "row": iso, "exercise": np.full(len(iso), "Isometric bridge hold", dtype=object),
-            "sets": np.maximum(1, np.rint(reps[iso] / 5)).astype(int), "reps": np.full(len(iso), 5),
+            "row": iso,
+            "exercise": np.full(len(iso), "Isometric bridge hold", dtype=object),
+            "sets": np.maximum(1, np.rint(reps[iso] / 5)).astype(int),
+            "reps": np.full(len(iso), 5),
             "hold_s": np.full(len(iso), 45.0),
-            "load_kg": np.full(len(iso), np.nan), "order": 0,
+            "load_kg": np.full(len(iso), np.nan),
+            "order": 0,
         },
         {
-            "row": loaded, "exercise": first_name[loaded], "sets": np.full(len(loaded), 3),
-            "reps": per_set[loaded], "hold_s": np.full(len(loaded), np.nan), "load_kg": load[loaded], "order": 1,
+            "row": loaded,
+            "exercise": first_name[loaded],
+            "sets": np.full(len(loaded), 3),
+            "reps": per_set[loaded],
+            "hold_s": np.full(len(loaded), np.nan),
+            "load_kg": load[loaded],
+            "order": 1,
         },
         {
-            "row": loaded, "exercise": second_name[loaded], "sets": np.full(len(loaded), 3),
-            "reps": per_set[loaded], "hold_s": np.full(len(loaded), np.nan),
-            "load_kg": np.rint(load[loaded] * 0.8), "order": 2,
+            "row": loaded,
+            "exercise": second_name[loaded],
+            "sets": np.full(len(loaded), 3),
+            "reps": per_set[loaded],
+            "hold_s": np.full(len(loaded), np.nan),
+            "load_kg": np.rint(load[loaded] * 0.8),
+            "order": 2,
         },
     ]
     row = np.concatenate([p["row"] for p in pieces])
@@ -213,18 +263,24 @@ def _exercise_table(ids, first_day, exercised, stage, daily_reps, rng) -> pa.Tab
     order = np.lexsort((order_key, offset[row], patient[row]))
     row = row[order]
     pain_during = np.clip(np.rint(rng.normal(2, 1, len(row))), 0, 10)
-    return pa.table({
-        "patient_id": ids[patient[row]],
-        "date": _dates(first_day, offset[row]),
-        "exercise": pa.array(np.concatenate([p["exercise"] for p in pieces])[order], pa.string()),
-        "stage": day_stage[row],
-        "sets": np.concatenate([p["sets"] for p in pieces])[order],
-        "reps": np.concatenate([p["reps"] for p in pieces])[order],
-        "hold_s": pa.array(np.concatenate([p["hold_s"] for p in pieces])[order], pa.float64(), from_pandas=True),
-        "load_kg": pa.array(np.concatenate([p["load_kg"] for p in pieces])[order], pa.float64(), from_pandas=True),
-        "pain_during": pain_during,
-        "note": _sparse_notes(len(row), rng, 0.02),
-    })
+    return pa.table(
+        {
+            "patient_id": ids[patient[row]],
+            "date": _dates(first_day, offset[row]),
+            "exercise": pa.array(np.concatenate([p["exercise"] for p in pieces])[order], pa.string()),
+            "stage": day_stage[row],
+            "sets": np.concatenate([p["sets"] for p in pieces])[order],
+            "reps": np.concatenate([p["reps"] for p in pieces])[order],
+            "hold_s": pa.array(
+                np.concatenate([p["hold_s"] for p in pieces])[order], pa.float64(), from_pandas=True
+            ),
+            "load_kg": pa.array(
+                np.concatenate([p["load_kg"] for p in pieces])[order], pa.float64(), from_pandas=True
+            ),
+            "pain_during": pain_during,
+            "note": _sparse_notes(len(row), rng, 0.02),
+        }
+    )
 
 
 def _activity_table(ids, kind, first_day, in_programme, rng) -> pa.Table:
@@ -234,15 +290,19 @@ def _activity_table(ids, kind, first_day, in_programme, rng) -> pa.Table:
     done = in_programme & (rng.random(in_programme.shape) < chance[:, None])
     patient, offset = np.nonzero(done)
     is_run = runner[patient]
-    return pa.table({
-        "patient_id": ids[patient],
-        "date": _dates(first_day, offset),
-        "activity": np.where(is_run, "run", "ride"),
-        "duration_min": np.where(is_run, rng.integers(20, 50, len(patient)), rng.integers(30, 90, len(patient))),
-        "rpe": rng.integers(3, 8, len(patient)),
-        "pain_during": np.clip(np.rint(rng.normal(2, 1.2, len(patient))), 0, 10),
-        "note": _sparse_notes(len(patient), rng, 0.05),
-    })
+    return pa.table(
+        {
+            "patient_id": ids[patient],
+            "date": _dates(first_day, offset),
+            "activity": np.where(is_run, "run", "ride"),
+            "duration_min": np.where(
+                is_run, rng.integers(20, 50, len(patient)), rng.integers(30, 90, len(patient))
+            ),
+            "rpe": rng.integers(3, 8, len(patient)),
+            "pain_during": np.clip(np.rint(rng.normal(2, 1.2, len(patient))), 0, 10),
+            "note": _sparse_notes(len(patient), rng, 0.05),
+        }
+    )
 
 
 def clinic_csv_bytes(tables: dict[str, pa.Table]) -> dict[str, bytes]:
@@ -257,7 +317,10 @@ def clinic_csv_bytes(tables: dict[str, pa.Table]) -> dict[str, bytes]:
 
 
 def write_clinic(
-    out_dir: str | Path, patients: int = SAMPLE_PATIENTS, days: int = SAMPLE_DAYS, seed: int = SAMPLE_SEED,
+    out_dir: str | Path,
+    patients: int = SAMPLE_PATIENTS,
+    days: int = SAMPLE_DAYS,
+    seed: int = SAMPLE_SEED,
     end: str | dt.date | None = None,
 ) -> dict[Path, int]:
     """Write a synthetic clinic's CSV logs into out_dir and return each file's row count."""
