@@ -270,6 +270,18 @@ def test_given_a_week_of_partial_sessions_expect_capped_adherence_and_low_adhere
     assert saturday.adherence_pct == pytest.approx(250 / 6, abs=0.05)
 
 
+def test_given_adherence_that_rounds_to_50_expect_no_low_adherence():
+    clinic = Clinic()
+    clinic.patient("P1", D[0], target=10000)
+    for k in range(3):
+        clinic.exercise("P1", D[k], 10, 1000)
+    clinic.exercise("P1", D[3], 5, 994)  # 34 970 of 70 000 reps: 49.957 %, shown as 50.0 %
+    clinic.mornings("P1", D[0], [1] * 7)
+    oracle = oracle_of(clinic)
+    assert oracle.weekly_review("2026-W45", as_of=D[6]).iloc[0].adherence_pct == 50.0
+    assert "low_adherence" not in set(oracle.alert_events(as_of=D[6]).rule)
+
+
 def test_given_a_caseload_expect_review_rows_sorted_red_amber_green_and_only_patients_in_programme():
     clinic = Clinic()
     clinic.patient("A", D[0], target=1)  # green: logs every morning, settles
