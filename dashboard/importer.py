@@ -14,8 +14,6 @@ from dashboard.logformats import IMPORT_ORDER
 from dashboard.reading import FileRefused, Problem, StagedSheet, read_log_file
 
 MAX_LISTED_PROBLEMS = 50
-# The characters blank_to_null.sql trims: ids must be trimmed the same way here and in SQL.
-_BLANKS = " \t\n\x0b\x0c\r\xa0"
 _ENTRY_INSERTS = {"exercises": "insert_exercise_entries", "activities": "insert_activity_entries"}
 
 
@@ -64,8 +62,8 @@ class FileOutcome:
 
 
 def _trimmed_ids(sheet: StagedSheet) -> set[str]:
-    """Return a sheet's non-blank patient ids, trimmed as the SQL macro blank_to_null trims them."""
-    return {v.strip(_BLANKS) for v in sheet.table.column("patient_id").to_pylist() if v and v.strip(_BLANKS)}
+    """Return a sheet's non-blank patient ids (staging has trimmed them)."""
+    return {v.strip() for v in sheet.table.column("patient_id").to_pylist() if v and v.strip()}
 
 
 @dataclass

@@ -70,7 +70,7 @@ class FileRefused(Exception):
 
 
 def read_log_file(name: str, data: bytes | Path) -> list[StagedSheet]:
-    """Return the staged sheets of a CSV or XLSX log given as bytes or a path; raise FileRefused if unreadable."""
+    """Return the staged sheets of a CSV or XLSX log (bytes or a path); raise FileRefused if unreadable."""
     raw = data.read_bytes() if isinstance(data, Path) else data
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -96,7 +96,14 @@ def _stage(source: str, header: list[str], columns: list[list[str | None]] | pa.
         row_count = len(lines)
     arrays = [pa.array(lines, pa.int64())]
     for column in fmt.columns:
-        arrays.append(by_name[column] if column in by_name else pa.nulls(row_count, pa.string()))
+        if column not in by_name:
+            arrays.append(pa.nulls(row_count, pa.string()))
+        elif column == "note":
+            arrays.append(by_name[column])  # notes are kept exactly as written
+        else:
+            # Spreadsheets leave tabs, line breaks and no-break spaces around values; SQL's trim() only
+            # removes spaces, so trim every kind of whitespace here, once, vectorised.
+            arrays.append(pc.utf8_trim_whitespace(by_name[column]))
     table = pa.Table.from_arrays(arrays, names=["line", *fmt.columns])
     present = tuple(column for column in fmt.columns if column in by_name)
     return StagedSheet(source, fmt, present, table)
@@ -150,8 +157,8 @@ def _utf8_problem(name: str, raw: bytes) -> Problem | None:
         bad = raw[error.start : error.start + 1].hex()
         return Problem(
             name,
-            f"the file is not UTF-8 text (byte 0x{bad} at character {error.start - line_start + 1} of the line); "
-            "save it as CSV UTF-8",
+            f"the file is not UTF-8 text (byte 0x{bad} at character {error.start - line_start + 1} "
+            "of the line); save it as CSV UTF-8",
             line=line,
         )
     return None
@@ -209,14 +216,10 @@ def _read_csv_exact(name: str, raw: bytes, header: list[str]) -> StagedSheet:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) < len(header):
-                problems.append(Problem(
-                    name, f"the row has {len(row)} values but the header has {len(header)} columns", line=start_line
-                ))
+                problems.append(Problem(name, _width_reason(row, header), line=start_line))
                 continue
             if any(cell.strip() for cell in row[len(header):]):
-                problems.append(Problem(
-                    name, f"the row has {len(row)} values but the header has {len(header)} columns", line=start_line
-                ))
+                problems.append(Problem(name, _width_reason(row, header), line=start_line))
                 continue
             lines.append(start_line)
             for index, column in enumerate(columns):
@@ -226,6 +229,11 @@ def _read_csv_exact(name: str, raw: bytes, header: list[str]) -> StagedSheet:
     if problems:
         raise FileRefused(problems)
     return _stage(name, header, columns, lines)
+
+
+def _width_reason(row: list[str], header: list[str]) -> str:
+    """Return why a row does not fit the header."""
+    return f"the row has {len(row)} values but the header has {len(header)} columns"
 
 
 def _cell_text(value: object) -> str | None:
@@ -243,6 +251,11 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _unreadable_workbook(name: str, error: Exception) -> Problem:
+    """Return the problem for a workbook openpyxl cannot read."""
+    return Problem(name, f"not a readable XLSX workbook ({type(error).__name__}: {error})")
+
+
 def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
     """Stage every non-empty sheet of an XLSX workbook; each must be one of the log formats."""
     import openpyxl  # imported here: only XLSX imports pay for it
@@ -250,9 +263,9 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
-        raise FileRefused([Problem(name, f"not a readable XLSX workbook ({type(error).__name__}: {error})")]) from None
+        raise FileRefused([_unreadable_workbook(name, error)]) from None
     except Exception as error:  # openpyxl raises its own types for malformed parts
-        raise FileRefused([Problem(name, f"not a readable XLSX workbook ({type(error).__name__}: {error})")]) from None
+        raise FileRefused([_unreadable_workbook(name, error)]) from None
     sheets: list[StagedSheet] = []
     problems: list[Problem] = []
     try:
@@ -288,7 +301,7 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
             except FileRefused as refused:
                 problems.extend(refused.problems)
     except Exception as error:  # a truncated or hand-edited workbook fails while streaming its rows
-        raise FileRefused([Problem(name, f"not a readable XLSX workbook ({type(error).__name__}: {error})")]) from None
+        raise FileRefused([_unreadable_workbook(name, error)]) from None
     finally:
         workbook.close()
     if problems:

@@ -4,6 +4,6 @@
 -- Parameters: none
 create or replace macro choice_problem(cell, choices) as
     case
-        when blank_to_null(cell) is null then null
-        when not list_contains(choices, lower(blank_to_null(cell))) then 'must be one of: ' || array_to_string(choices, ', ')
+        when nullif(trim(cell), '') is null then null
+        when not list_contains(choices, lower(trim(cell))) then 'must be one of: ' || array_to_string(choices, ', ')
     end

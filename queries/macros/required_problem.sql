@@ -2,4 +2,4 @@
 -- Grain: one value per call.
 -- Parameters: none
 create or replace macro required_problem(cell) as
-    case when blank_to_null(cell) is null then 'required value is missing' end
+    case when nullif(trim(cell), '') is null then 'required value is missing' end
