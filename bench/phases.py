@@ -12,11 +12,12 @@ import json
 import shutil
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.procinfo import peak_rss_mb
+from bench.procinfo import current_rss_mb, peak_rss_mb
 
 REPO = Path(__file__).resolve().parent.parent
 KINDS = ("patients", "pain", "exercises", "activities")
@@ -132,19 +133,31 @@ def import_profile(args: dict) -> dict:
 
     spent: dict[str, float] = {}
     calls: dict[str, int] = {}
+    rss_peak: dict[str, float] = {}
     depth = [0]
+    current = ["(python, file reads, other)"]
+    sampling = threading.Event()
+
+    def sample_rss() -> None:
+        # Which step holds the most memory: resident size sampled every 50 ms, kept per running step.
+        while not sampling.wait(0.05):
+            rss = current_rss_mb()
+            if rss is not None and rss > rss_peak.get(current[0], 0.0):
+                rss_peak[current[0]] = rss
 
     def timing(label: str, function: Callable) -> Callable:
         def wrapper(*a, **k):
             if depth[0]:
                 return function(*a, **k)
             depth[0] += 1
+            name = label if label != "sql" else a[1]
+            current[0] = name
             started = time.perf_counter()
             try:
                 return function(*a, **k)
             finally:
                 depth[0] -= 1
-                name = label if label != "sql" else a[1]
+                current[0] = "(python, file reads, other)"
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
                 calls[name] = calls.get(name, 0) + 1
         return wrapper
@@ -158,21 +171,27 @@ def import_profile(args: dict) -> dict:
     database = _fresh_database(Path(args["db_path"]))
     spent.clear()
     calls.clear()
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    sampler.start()
     started = time.perf_counter()
     paths = _csv_paths(args["clinic_dir"])
     result = importer.import_paths(database, paths, actor="bench")
     total = time.perf_counter() - started
+    sampling.set()
+    sampler.join()
     database.close()
     if not result.ok:
         raise RuntimeError(result.report(max_problems=5))
     steps = sorted(
-        ({"step": name, "seconds": seconds, "calls": calls[name], "share": seconds / total}
+        ({"step": name, "seconds": seconds, "calls": calls[name], "share": seconds / total,
+          "rss_peak_mb": rss_peak.get(name)}
          for name, seconds in spent.items()),
         key=lambda step: -step["seconds"],
     )
     accounted = sum(step["seconds"] for step in steps)
-    steps.append({"step": "(python, file reads, other)", "seconds": total - accounted, "calls": None,
-                  "share": (total - accounted) / total})
+    other = "(python, file reads, other)"
+    steps.append({"step": other, "seconds": total - accounted, "calls": None,
+                  "share": (total - accounted) / total, "rss_peak_mb": rss_peak.get(other)})
     return {"total_s": total, "steps": steps}
 
 

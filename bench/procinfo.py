@@ -23,6 +23,17 @@ def peak_rss_mb(pid: int | str = "self") -> float | None:
     return None
 
 
+def current_rss_mb() -> float | None:
+    """Return this process's resident set size (VmRSS) in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _cpu_model() -> str:
     """Return the CPU model name from /proc/cpuinfo."""
     try:

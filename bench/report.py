@@ -134,11 +134,11 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
             continue
         lines += ["", f"### Where one import of {size} patients spends its time "
                   f"({profile['total_s']:.2f} s, instrumented run)", "",
-                  "| step | calls | s | share |", "|---|---|---|---|"]
+                  "| step | calls | s | share | RSS peak during step, MiB |", "|---|---|---|---|---|"]
         for step in profile["steps"]:
             if step["share"] >= 0.005:
                 lines.append(f"| {step['step']} | {_fmt(step['calls'])} | {step['seconds']:.3f} | "
-                             f"{step['share']:.0%} |")
+                             f"{step['share']:.0%} | {_fmt(step.get('rss_peak_mb'))} |")
     errors = [(size, key, value["error"]) for size, clinic in results["clinics"].items()
               for key, value in clinic.items() if isinstance(value, dict) and value.get("error")]
     browser = results.get("browser") or {}
