@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -24,6 +25,8 @@ PAGES = {
 ADMIN_ONLY = {"import"}
 # Cleared whenever another page runs, so coming back to a patient records a new view.
 VIEWED_KEY = "audit_viewed_patient"
+# The page a signed-out browser asked for, kept in the address so the sign-in can lead there.
+NEXT_PARAM = "next"
 
 
 def current_viewer() -> Viewer:
@@ -72,12 +75,32 @@ def record_patient_view(viewer: Viewer, patient_id: str, page: str, detail: str 
     st.session_state[VIEWED_KEY] = (page, patient_id)
 
 
+def _remember_requested_page() -> None:
+    """Before sign-in, note in the address which page the link named (navigation has not run yet)."""
+    segment = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+    by_url = {url_path: name for name, (_, _, url_path, _) in PAGES.items()}
+    if by_url.get(segment, "review") != "review":
+        st.query_params[NEXT_PARAM] = by_url[segment]
+
+
+def _go_to_requested_page(pages: dict[str, st.Page]) -> None:
+    """After sign-in, open the page the link named, with its other query parameters."""
+    wanted = st.query_params.get(NEXT_PARAM)
+    if wanted is None:
+        return
+    del st.query_params[NEXT_PARAM]
+    if wanted in pages:  # only known pages the viewer may open: never a redirect elsewhere
+        st.switch_page(pages[wanted], query_params=st.query_params.to_dict())
+
+
 def main() -> None:
     """Configure the app, ask for sign-in, then run the page the URL asks for."""
     from dashboard.app_pages.login import logout_button, require_viewer
 
     st.set_page_config(page_title="Tendon rehab", page_icon=":material/healing:", layout="wide")
     # Nothing below runs, no page, no navigation, no query, until someone has signed in.
+    if signed_in_viewer() is None:
+        _remember_requested_page()
     viewer = require_viewer(database())
     shown = {
         name: entry for name, entry in PAGES.items() if viewer.role == "admin" or name not in ADMIN_ONLY
@@ -89,6 +112,7 @@ def main() -> None:
     clinic = [pages[name] for name in ("review", "patient", "alerts")]
     record = [page for name, page in pages.items() if name not in ("review", "patient", "alerts")]
     navigation = st.navigation({"Clinic": clinic, "Record": record})
+    _go_to_requested_page(pages)
     viewed = st.session_state.get(VIEWED_KEY)
     if viewed and PAGES[viewed[0]][2] != navigation.url_path:
         st.session_state.pop(VIEWED_KEY)

@@ -13,11 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import auth
 from dashboard.db import Database
 from dashboard.importer import import_paths
 from dashboard.sample import SAMPLE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
+# Test-only accounts in the throwaway database: an admin, and Sam Patel's clinician account.
+ACCOUNTS = {"admin": ("admin", None), "sam": ("clinician", "Sam Patel")}
+PASSWORD = "test-only password"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -56,6 +60,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = Database(db_path)
     result = import_paths(database, sorted(SAMPLE_DIR.glob("*.csv")), actor="test")
     assert result.ok, result.report()
+    for username, (role, clinician) in ACCOUNTS.items():
+        auth.add_user(database, username, PASSWORD, role, clinician=clinician)
     database.close()  # the server process opens it; DuckDB lets one process write a file
 
     port = _free_port()

@@ -1,4 +1,4 @@
-"""Main flows in a browser: review, open a red patient, acknowledge an alert, import good and bad files."""
+"""Main flows in a browser: sign in, review, open a red patient, acknowledge, import, scoping, downloads."""
 
 from __future__ import annotations
 
@@ -14,15 +14,29 @@ WEEK = "2026-W47"  # the sample clinic's last complete week
 ROW_HEIGHT = 35  # st.dataframe's default row height; the header row is as tall
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+PASSWORD = "test-only password"  # the accounts conftest.py creates in the throwaway database
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "patients.csv"
 
 
-def open_app(page, path: str):
-    """Open a path of the app and wait until its script has finished running."""
+def open_app(page, path: str, user: str | None = "admin"):
+    """Open a path of the app, sign in through the form as user, and wait until the page has run."""
     page.goto(path)
     # The app reports "not running" before its first run starts, so wait for a page title first.
     page.locator("[data-testid='stMain'] h1").first.wait_for()
     settle(page)
+    if user is not None:
+        sign_in(page, user)
     return page
+
+
+def sign_in(page, user: str, password: str = PASSWORD) -> None:
+    """Fill in and submit the sign-in form, then wait for the page the address asked for."""
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.locator("[data-testid='stMain'] h1").first).not_to_have_text("Tendon rehab")
+    settle(page)
 
 
 def settle(page) -> None:
@@ -142,3 +156,58 @@ def test_other_pages_render(page, name: str, path: str, heading: str) -> None:
     page.get_by_role("heading", name=heading).wait_for()
     assert_no_exception(page)
     shoot(page, name)
+
+
+def sample_patients() -> dict[str, dict[str, str]]:
+    """Return the sample clinic's patients by id."""
+    import csv
+
+    with SAMPLE.open(encoding="utf-8") as file:
+        return {row["patient_id"]: row for row in csv.DictReader(file)}
+
+
+def test_an_unauthenticated_browser_sees_no_patient(page) -> None:
+    patients = sample_patients()
+    assert len(patients) == 24
+    for path in ("/", f"/?week={WEEK}", "/patient?patient=P002", "/alerts?period=0", "/settings", "/import"):
+        open_app(page, path, user=None)
+        expect(page.get_by_label("Username")).to_be_visible()
+        assert_no_exception(page)
+        html = page.content()
+        for patient_id, row in patients.items():
+            assert patient_id not in html, (path, patient_id)
+            assert row["name"] not in html, (path, row["name"])
+        assert "Weekly review" not in html and "Sign out" not in html
+        if path == "/":
+            shoot(page, "00_sign_in")
+
+
+def test_a_clinician_cannot_open_another_clinicians_patient(page) -> None:
+    patients = sample_patients()
+    assert patients["P002"]["clinician"] != "Sam Patel"
+    open_app(page, f"/patient?patient=P002&week={WEEK}", user="sam")
+    expect(page.get_by_text(re.compile("^Patient not found"))).to_be_visible()
+    settle(page)
+    assert_no_exception(page)
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(0)
+    html = page.content()
+    assert patients["P002"]["name"] not in html
+    assert patients["P002"]["condition"] not in html
+    # Sam's own patients are the only ones on offer.
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Patient").first.click()
+    options = page.locator("[role='option']").all_inner_texts()
+    mine = {pid for pid, row in patients.items() if row["clinician"] == "Sam Patel"}
+    assert options and {option.split(" · ")[0] for option in options} <= mine
+    page.keyboard.press("Escape")
+    shoot(page, "12_clinician_deep_link_not_found")
+
+
+def test_a_download_from_the_review_page_is_a_pdf(page) -> None:
+    open_app(page, f"/?week={WEEK}", user="sam")
+    page.get_by_role("button", name=re.compile("Clinic report")).click()
+    shoot(page, "13_review_downloads")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == f"clinic-report_{WEEK}_all.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
