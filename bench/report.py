@@ -121,6 +121,16 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
                 "alerts_week.median_s", "patient_detail.median_s"))
             + f" | {pandas_s} | {ratio} | {_fmt(clinic.get('peak_rss_mb'))} |"
         )
+    for size, clinic in results["clinics"].items():
+        oracle = clinic.get("oracle_review") or {}
+        if oracle.get("agrees") is not None:
+            lines.append(f"\n{size} patients: the SQL weekly review and the pandas oracle "
+                         f"{'agree row for row' if oracle['agrees'] else 'DISAGREE'} "
+                         f"({oracle.get('result_rows')} rows; oracle read {_fmt(oracle.get('read_s'))} s + "
+                         f"compute {_fmt(oracle.get('compute_s'))} s; the ratio counts compute only).")
+        elif oracle.get("seconds_at_least"):
+            lines.append(f"\n{size} patients: the pandas oracle was stopped after "
+                         f"{_fmt(oracle['seconds_at_least'])} s, so the speed-up is a lower bound.")
     lines += ["", "Peak RSS (VmHWM, MiB) per phase:", "",
               "| patients | generate | import | review | alerts | detail | pandas oracle (not counted) |",
               "|---|---|---|---|---|---|---|"]
@@ -152,6 +162,10 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
             f"warm (cached) sessions median {_fmt(browser.get('warm_median_s'))} s"
             + (f"; of the cold median, after pressing Sign in {_fmt(browser.get('after_sign_in_median_s'))} s"
                if browser.get("login") else "; no sign-in (the app has no login yet)")
+            + (f"; the largest websocket frame ({_fmt(browser.get('table_data_bytes'))} bytes, the "
+               f"at 2,000 patients the triage table) arrived at {_fmt(browser.get('table_data_at_median_s'))} s (median), the rest "
+               "is the browser decoding and drawing it" if browser.get("table_data_at_median_s") is not None
+               else "")
             + "; Streamlit server peak RSS "
             f"{_fmt(browser.get('server_peak_rss_mb'))} MiB. {browser.get('method', '')}"
         )
