@@ -162,10 +162,10 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
             f"warm (cached) sessions median {_fmt(browser.get('warm_median_s'))} s"
             + (f"; of the cold median, after pressing Sign in {_fmt(browser.get('after_sign_in_median_s'))} s"
                if browser.get("login") else "; no sign-in (the app has no login yet)")
-            + (f"; the largest websocket frame ({_fmt(browser.get('table_data_bytes'))} bytes, the "
-               f"at 2,000 patients the triage table) arrived at {_fmt(browser.get('table_data_at_median_s'))} s (median), the rest "
-               "is the browser decoding and drawing it" if browser.get("table_data_at_median_s") is not None
-               else "")
+            + (f"; the largest websocket frame ({_fmt(browser.get('table_data_bytes'))} bytes; at 2,000 "
+               f"patients the triage table) arrived at {_fmt(browser.get('table_data_at_median_s'))} s "
+               "(median), the rest is the browser decoding and drawing it"
+               if browser.get("table_data_at_median_s") is not None else "")
             + "; Streamlit server peak RSS "
             f"{_fmt(browser.get('server_peak_rss_mb'))} MiB. {browser.get('method', '')}"
         )
