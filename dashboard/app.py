@@ -98,6 +98,9 @@ def main() -> None:
     from dashboard.app_pages.login import logout_button, require_viewer
 
     st.set_page_config(page_title="Tendon rehab", page_icon=":material/healing:", layout="wide")
+    # The tables' own CSV download and copy would be exports the audit trail never sees; the report
+    # downloads, which are audited, are the way out.
+    st.set_option("client.disableDataExport", True)
     # Nothing below runs, no page, no navigation, no query, until someone has signed in.
     if signed_in_viewer() is None:
         _remember_requested_page()

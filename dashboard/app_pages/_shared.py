@@ -152,8 +152,11 @@ def patient_label(frame: pd.DataFrame) -> Callable[[str], str]:
     return lambda patient_id: f"{patient_id} · {names.get(patient_id, '')}".rstrip(" ·")
 
 
-def patient_picker(viewer: Viewer, *, key: str = "patient") -> str | None:
-    """Show a patient select box bound to ?patient=; return the chosen patient id or None."""
+def patient_picker(viewer: Viewer, *, key: str = "patient", notice: Any = None) -> str | None:
+    """Show a patient select box bound to ?patient=; return the chosen patient id or None.
+
+    A ?patient= the viewer may not see is dropped with a warning, shown in `notice` (a container) if given.
+    """
     frame = patients(viewer)
     ids = frame["patient_id"].tolist()
     if not ids:
@@ -162,7 +165,7 @@ def patient_picker(viewer: Viewer, *, key: str = "patient") -> str | None:
     raw = st.query_params.get("patient")
     if raw is not None and raw not in ids:
         # Same words whether the patient is another clinician's or does not exist: nothing leaks either way.
-        st.warning("Patient not found among the patients you can see. Choose one below.")
+        (notice or st).warning("Patient not found among the patients you can see. Choose one below.")
         del st.query_params["patient"]
         st.session_state[key] = None
     bound = bind_param(key, "patient", None)

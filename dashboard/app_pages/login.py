@@ -79,11 +79,14 @@ def require_viewer(db: Database) -> Viewer:
 
 def _password_form(db: Database) -> None:
     """Show the username and password form, and sign in on a correct submission."""
-    st.title("Tendon rehab")
+    # A narrow column: under the app's wide layout a full-width form reads as an empty page.
+    column = st.columns([1, 1.2, 1])[1]
+    column.title("Tendon rehab")
+    column.caption("Sign in to see your patients.")
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
-        st.info(notice)
-    with st.form("login", clear_on_submit=False, enter_to_submit=True):
+        column.info(notice)
+    with column.form("login", clear_on_submit=False, enter_to_submit=True):
         username = st.text_input("Username", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
@@ -95,11 +98,11 @@ def _password_form(db: Database) -> None:
         _sign_in(outcome.viewer)
         st.rerun()
     if outcome.status == "locked":
-        st.error(outcome.message, icon=":material/lock:")
+        column.error(outcome.message, icon=":material/lock:")
     elif outcome.status == "disabled":
-        st.error(outcome.message, icon=":material/block:")
+        column.error(outcome.message, icon=":material/block:")
     else:
-        st.error(outcome.message)
+        column.error(outcome.message)
 
 
 def _providers() -> list[str]:

@@ -18,9 +18,10 @@ today = dt.date.today()
 RANGES = {4: "4 weeks", 8: "8 weeks", 12: "12 weeks", 26: "26 weeks"}
 
 st.title("Patient detail")
+notice = st.container()
 pick_col, range_col, week_col = st.columns([2, 1, 1])
 with pick_col:
-    patient_id = _shared.patient_picker(viewer)
+    patient_id = _shared.patient_picker(viewer, notice=notice)
 weeks_shown = range_col.selectbox(
     "Range",
     list(RANGES),

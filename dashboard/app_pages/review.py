@@ -30,7 +30,7 @@ while len(weeks) < 26:
     weeks.append(previous_week(weeks[-1]))
 
 st.title("Weekly review")
-week_col, clinician_col, search_col, export_col = st.columns([1, 1, 1.5, 0.6], vertical_alignment="bottom")
+week_col, clinician_col, search_col, export_col = st.columns([1, 1, 1.4, 0.7], vertical_alignment="bottom")
 bound_week = _shared.bind_param("review_week", "week", latest, parse=_week)
 if st.session_state.review_week not in weeks:
     weeks.append(st.session_state.review_week)
@@ -61,9 +61,9 @@ search = search_col.text_input(
 )
 
 review = app_data.filter_review(_shared.weekly_review(viewer, week), clinician, search)
-with export_col.popover("Clinic report", icon=":material/download:", width="stretch"):
+with export_col.popover("Download", icon=":material/download:", width="stretch"):
     st.caption(
-        f"Week {week}, {clinician or 'all clinicians'}"
+        f"Clinic report for week {week}, {clinician or 'all clinicians'}"
         + ("; the search box does not narrow the report." if search.strip() else ".")
     )
     for fmt, label, icon in (

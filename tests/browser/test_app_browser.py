@@ -204,7 +204,7 @@ def test_a_clinician_cannot_open_another_clinicians_patient(page) -> None:
 
 def test_a_download_from_the_review_page_is_a_pdf(page) -> None:
     open_app(page, f"/?week={WEEK}", user="sam")
-    page.get_by_role("button", name=re.compile("Clinic report")).click()
+    page.get_by_role("button", name=re.compile("Download")).click()
     shoot(page, "13_review_downloads")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="PDF").click()
