@@ -12,6 +12,7 @@ import json
 import shutil
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -228,12 +229,66 @@ def _metrics_call(args: dict) -> tuple[Callable[[], object], object]:
 
 
 def metric(args: dict) -> dict:
-    """Time one metric on an imported clinic."""
+    """Time one metric on an imported clinic, then profile its main statement once."""
     call, database = _metrics_call(args)
     seconds, result = _timed_runs(call, args["runs"], args["warmup"])
     frames = result if isinstance(result, tuple) else (result,)
+    figures = {**_summary(seconds), "result_rows": [len(frame) for frame in frames]}
+    statement = {"review_week": "weekly_review", "alerts_week": "alert_events"}.get(args["metric"])
+    if statement:
+        try:
+            figures["profile"] = profile_statement(database, statement, _statement_params(args))
+        except Exception as error:  # noqa: BLE001 - a profile is a bonus; the timings above stand
+            figures["profile"] = {"error": str(error)}
     database.close()
-    return {**_summary(seconds), "result_rows": [len(frame) for frame in frames]}
+    return figures
+
+
+def _statement_params(args: dict) -> dict:
+    """Return the parameters the metric runners bind for the benchmark's week."""
+    from dashboard.weeks import parse_iso_week
+
+    monday, sunday = parse_iso_week(args["week"])
+    return {"week_start": monday, "as_of": dt.date.fromisoformat(args["as_of"]), "clinician_scope": None,
+            "date_from": monday, "date_to": sunday, "patient_id": None}
+
+
+def profile_statement(database, name: str, params: dict, top: int = 8) -> dict:
+    """Run a named statement once under DuckDB's JSON profiler (EXPLAIN ANALYZE); return its top operators."""
+    from dashboard.db import bind
+    from dashboard.sql import query
+
+    statement = query(name)
+    cursor = database.session().cursor
+    out = Path(tempfile.mkdtemp()) / "profile.json"
+    cursor.execute("pragma enable_profiling = 'json'")
+    cursor.execute(f"pragma profiling_output = '{out}'")
+    started = time.perf_counter()
+    used = {key: value for key, value in params.items() if key in statement.parameters}
+    cursor.execute(statement.text, bind(statement, used))
+    cursor.fetchall()
+    elapsed = time.perf_counter() - started
+    cursor.execute("pragma disable_profiling")
+    tree = json.loads(out.read_text())
+    shutil.rmtree(out.parent, ignore_errors=True)
+    operators: list[dict] = []
+
+    def walk(node: dict) -> None:
+        info = node.get("extra_info") or {}
+        keys = ("Projections", "Conditions", "Table", "Groups")
+        detail = next((info[key] for key in keys if info.get(key)), "")
+        operators.append({"operator": node.get("type") or node.get("operator_type"),
+                          "seconds": node.get("timing", node.get("operator_timing", 0.0)),
+                          "rows": node.get("intermediate_rows", node.get("operator_cardinality")),
+                          "detail": str(detail)[:160]})
+        for child in node.get("children", []):
+            walk(child)
+
+    for root in tree.get("operator", tree.get("children", [])):
+        walk(root)
+    operators.sort(key=lambda op: -(op["seconds"] or 0))
+    return {"statement": name, "wall_s": elapsed, "operator_s": tree.get("query", {}).get("cpu_time"),
+            "top_operators": operators[:top]}
 
 
 def _load_oracle():

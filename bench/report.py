@@ -149,6 +149,17 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
             if step["share"] >= 0.005:
                 lines.append(f"| {step['step']} | {_fmt(step['calls'])} | {step['seconds']:.3f} | "
                              f"{step['share']:.0%} | {_fmt(step.get('rss_peak_mb'))} |")
+    for size, clinic in results["clinics"].items():
+        for metric in ("review_week", "alerts_week"):
+            profile = (clinic.get(metric) or {}).get("profile") or {}
+            if not profile.get("top_operators"):
+                continue
+            lines += ["", f"### EXPLAIN ANALYZE of `{profile['statement']}` at {size} patients "
+                      f"({profile['wall_s']:.2f} s wall, {_fmt(profile.get('operator_s'))} s summed over "
+                      "operators and threads)", "", "| operator | s | rows | on |", "|---|---|---|---|"]
+            for op in profile["top_operators"]:
+                detail = op["detail"].replace("|", "/")
+                lines.append(f"| {op['operator']} | {op['seconds']:.3f} | {_fmt(op['rows'])} | {detail} |")
     errors = [(size, key, value["error"]) for size, clinic in results["clinics"].items()
               for key, value in clinic.items() if isinstance(value, dict) and value.get("error")]
     browser = results.get("browser") or {}
