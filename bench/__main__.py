@@ -38,6 +38,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-oracle", action="store_true")
     parser.add_argument("--oracle-timeout", type=float, default=None,
                         help="seconds the pandas oracle may take before only a lower bound is reported")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite RESULTS.md from the existing results.json (after editing FINDINGS.md)")
     args = parser.parse_args(argv)
     smoke = args.smoke
     defaults = {
@@ -62,6 +64,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run every phase, write results.json and RESULTS.md, and print where they are."""
     args = parse_args(argv)
+    if args.report_only:
+        results = json.loads((args.results / "results.json").read_text())
+        write_markdown(results, args.results / "RESULTS.md", BENCH_DIR / "FINDINGS.md")
+        print(f"wrote {args.results / 'RESULTS.md'}")
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
     args.results.mkdir(parents=True, exist_ok=True)
     end = dt.date(2026, 11, 22)  # dashboard.sample.SAMPLE_END, a Sunday
