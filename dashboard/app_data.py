@@ -553,13 +553,13 @@ EXPORT_MIME = {
 
 def _slug(text: str) -> str:
     """Return text safe for a file name: letters, digits and dashes."""
-    kept = "".join(char if char.isalnum() else "-" for char in text.casefold())
+    kept = "".join(char if char.isalnum() else "-" for char in text)
     return "-".join(part for part in kept.split("-") if part) or "all"
 
 
 def clinic_export_name(week: str, clinician: str | None, fmt: str) -> str:
     """Return the download's file name for a clinic report."""
-    return f"clinic-report_{week}_{_slug(clinician) if clinician else 'all'}.{fmt}"
+    return f"clinic-report_{week}_{_slug(clinician).lower() if clinician else 'all'}.{fmt}"
 
 
 def patient_export_name(patient_id: str, date_from: dt.date, date_to: dt.date) -> str:

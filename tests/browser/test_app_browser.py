@@ -73,6 +73,10 @@ def test_review_then_open_a_red_patient_and_see_the_charts(page) -> None:
     assert_no_exception(page)
     expect(page.get_by_text("Active patients")).to_be_visible()
     shoot(page, "01_weekly_review")
+    # The table's toolbar offers no CSV download: that export would bypass the audit trail.
+    grid.hover()
+    expect(page.get_by_role("button", name="Search")).to_be_visible()
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
 
     select_first_row(page, grid)  # red patients come first
     page.wait_for_url(re.compile(r"/patient\?.*patient=P0\d\d"))
@@ -210,4 +214,17 @@ def test_a_download_from_the_review_page_is_a_pdf(page) -> None:
         page.get_by_role("button", name="PDF").click()
     download = download_info.value
     assert download.suggested_filename == f"clinic-report_{WEEK}_all.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_a_pseudonymous_patient_report_downloads_from_the_patient_page(page) -> None:
+    open_app(page, f"/patient?patient=P010&week={WEEK}", user="sam")
+    page.get_by_role("button", name=re.compile("Progress report")).click()
+    page.get_by_text("Pseudonymous (id only)").click()
+    settle(page)
+    shoot(page, "14_patient_report_download")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("patient-report_P010_")
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
