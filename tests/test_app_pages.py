@@ -191,6 +191,9 @@ def test_acknowledging_an_alert_persists_and_leaves_the_inbox(app_db: Path) -> N
     history = open_page("patient", patient=chosen["patient_id"], week=WEEK)
     statuses = " ".join(" ".join(frame.value.get("status", [])) for frame in history.dataframe)
     assert f"acknowledged by {ADMIN}" in statuses and "halved the load" in statuses
+    acks = audit(app_db, "acknowledge")
+    assert [(actor, pid) for actor, pid, _ in acks] == [(ADMIN, chosen["patient_id"])]
+    assert acks[0][2].endswith("phoned; halved the load for a week")
 
 
 def test_inbox_clinician_filter_changes_the_rows(app_db: Path) -> None:
@@ -278,6 +281,7 @@ def test_import_shows_the_dry_run_then_writes_on_confirmation(app_db: Path) -> N
     assert not at.exception, [e.message for e in at.exception]
     assert any("Imported" in s.value for s in at.success)
     assert rows(app_db, "select count(*) from pain_entries where date = '2026-11-23'") == [(2,)]
+    assert [actor for actor, _, _ in audit(app_db, "import") if actor != "test"] == [ADMIN]
 
 
 def test_import_refuses_a_bad_file_and_offers_nothing_to_write(app_db: Path) -> None:
@@ -496,3 +500,29 @@ def test_downloads_build_scoped_reports_and_audit_each_export(app_db: Path) -> N
     auth.set_disabled(db, SAM)
     with pytest.raises(PermissionError):
         app_data.clinic_export(db, sam, "csv", WEEK)
+
+
+def _download_after_idle(minutes: int) -> None:
+    """Build a download callable as the review page does, with the last activity minutes ago, and call it."""
+    import datetime as dt
+
+    import streamlit as st
+
+    from dashboard import auth
+    from dashboard.access import Viewer
+    from dashboard.app_pages import _shared, login
+
+    st.session_state[login.LAST_SEEN_KEY] = auth.utc_now() - dt.timedelta(minutes=minutes)
+    build = _shared.clinic_report(Viewer("sam", "clinician", "Sam Patel"), "csv", "2026-W47", None)
+    try:
+        st.write(f"built {len(build())} bytes")
+    except PermissionError as refused:
+        st.write(f"refused: {refused}")
+
+
+@pytest.mark.parametrize(("minutes", "expected"), [(1, "built"), (31, "refused: signed out after")])
+def test_a_download_left_open_too_long_is_refused(app_db: Path, minutes: int, expected: str) -> None:
+    at = AppTest.from_function(_download_after_idle, args=(minutes,), default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.markdown[0].value.startswith(expected)
+    assert len(audit(app_db, "export")) == (1 if expected == "built" else 0)

@@ -9,9 +9,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import app_data
+from dashboard import app_data, auth
 from dashboard.access import Viewer
 from dashboard.app import database
+from dashboard.app_pages import login
 
 # Bounded so a long-running server cannot grow without limit; cleared on every write by app.data_changed.
 CACHE = {"max_entries": 64, "show_spinner": False}
@@ -95,10 +96,23 @@ def patient_days(viewer: Viewer, patient_id: str, date_from: dt.date, date_to: d
 # --- downloads: built only when clicked ------------------------------------------------------------------
 
 
+def _while_active(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """Return build, refused once this session has been idle longer than the sign-in allows."""
+    # A click on a download button left open runs no script, so the sign-in's own idle check never sees it.
+    seen = st.session_state.get(login.LAST_SEEN_KEY) or auth.utc_now()
+
+    def guarded() -> bytes:
+        if auth.utc_now() - seen > login.IDLE_LIMIT:
+            raise PermissionError("signed out after inactivity; sign in again to download")
+        return build()
+
+    return guarded
+
+
 def clinic_report(viewer: Viewer, fmt: str, week: str, clinician: str | None) -> Callable[[], bytes]:
     """Return what a download button calls on click: the clinic report, built and audited then."""
     db = database()  # resolved now: the callable runs on another thread, outside the script run
-    return lambda: app_data.clinic_export(db, viewer, fmt, week, clinician)
+    return _while_active(lambda: app_data.clinic_export(db, viewer, fmt, week, clinician))
 
 
 def patient_report(
@@ -106,8 +120,8 @@ def patient_report(
 ) -> Callable[[], bytes]:
     """Return what a download button calls on click: the patient report, built and audited then."""
     db = database()
-    return lambda: app_data.patient_export(
-        db, viewer, patient_id, date_from, date_to, pseudonymous=pseudonymous
+    return _while_active(
+        lambda: app_data.patient_export(db, viewer, patient_id, date_from, date_to, pseudonymous=pseudonymous)
     )
 
 
