@@ -526,3 +526,13 @@ def test_a_download_left_open_too_long_is_refused(app_db: Path, minutes: int, ex
     assert not at.exception, [e.message for e in at.exception]
     assert at.markdown[0].value.startswith(expected)
     assert len(audit(app_db, "export")) == (1 if expected == "built" else 0)
+
+
+def test_a_clinician_without_patients_is_told_whom_to_ask(app_db: Path) -> None:
+    from dashboard.db import open_database
+
+    auth.add_user(open_database(app_db), "nobody", PASSWORD, "clinician", clinician="Nobody Yet")
+    at = open_page("patient", user="nobody")
+    assert "Ask the clinic's admin" in at.info[0].value
+    review = open_page("review", user="nobody", week=WEEK)
+    assert not review.dataframe and review.metric[0].value == "0"

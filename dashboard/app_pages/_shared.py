@@ -174,7 +174,10 @@ def patient_picker(viewer: Viewer, *, key: str = "patient", notice: Any = None) 
     frame = patients(viewer)
     ids = frame["patient_id"].tolist()
     if not ids:
-        st.info("No patients yet. Import a patients file on the Import logs page.")
+        if viewer.clinician_scope is None:
+            st.info("No patients yet. Import a patients file on the Import logs page.")
+        else:
+            st.info(f"No patients are filed under {viewer.clinician_scope} yet. Ask the clinic's admin.")
         return None
     raw = st.query_params.get("patient")
     if raw is not None and raw not in ids:
