@@ -62,8 +62,9 @@ search = search_col.text_input(
 
 review = app_data.filter_review(_shared.weekly_review(viewer, week), clinician, search)
 with export_col.popover("Download", icon=":material/download:", width="stretch"):
+    everyone = "all clinicians" if viewer.clinician_scope is None else f"{viewer.clinician_scope}'s patients"
     st.caption(
-        f"Clinic report for week {week}, {clinician or 'all clinicians'}"
+        f"Clinic report for week {week}, {clinician or everyone}"
         + ("; the search box does not narrow the report." if search.strip() else ".")
     )
     for fmt, label, icon in (
