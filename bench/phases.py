@@ -7,6 +7,7 @@ with `peak_rss_mb`, the process's VmHWM.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.util
 import json
 import shutil
@@ -58,7 +59,10 @@ def generate(args: dict) -> dict:
 
     folder = Path(args["out_dir"])
     marker = folder / "clinic.json"
+    # A changed generator must not be measured on an older clinic: its source is part of the key.
+    generator = hashlib.sha256((REPO / "dashboard" / "sample.py").read_bytes()).hexdigest()
     wanted = {key: args[key] for key in ("patients", "days", "seed", "end")}
+    wanted["generator_sha256"] = generator
     if marker.exists() and all(p.exists() for p in _csv_paths(folder)):
         known = json.loads(marker.read_text())
         if known.get("params") == wanted:
