@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from dashboard.db import Database, Session
-from dashboard.logformats import IMPORT_ORDER
-from dashboard.reading import FileRefused, Problem, StagedSheet, read_log_file
+from dashboard.logformats import IMPORT_ORDER, HeaderError, detect_format, normalise_header
+from dashboard.reading import _XLSX_MAGIC, FileRefused, Problem, StagedSheet, read_log_file
 
 MAX_LISTED_PROBLEMS = 50
 _ENTRY_INSERTS = {"exercises": "insert_exercise_entries", "activities": "insert_activity_entries"}
@@ -123,47 +125,185 @@ def _count_line(label: str, counts: SheetCounts, verb: str) -> str:
     return text
 
 
+Source = bytes | Path | OSError
+
+
 def import_paths(
     database: Database, paths: Iterable[str | Path], *, replace: bool = False, dry_run: bool = False,
     actor: str = "cli",
 ) -> ImportResult:
-    """Import log files from disk; see import_sources."""
-    sources = []
-    for path in map(Path, paths):
-        try:
-            sources.append((str(path), path.read_bytes()))
-        except OSError as error:
-            sources.append((str(path), error))
+    """Import log files from disk, reading each only when its turn comes; see import_sources."""
+    sources: list[tuple[str, Source]] = [(str(path), path) for path in map(Path, paths)]
     return import_sources(database, sources, replace=replace, dry_run=dry_run, actor=actor)
 
 
+@dataclass
+class _Pending:
+    """A file without patients, checked and written one at a time after the files that add patients."""
+
+    outcome: FileOutcome
+    data: Source
+    order: int
+    refused_while_writing: bool = False
+
+
 def import_sources(
-    database: Database, sources: list[tuple[str, bytes | OSError]], *, replace: bool = False,
+    database: Database, sources: list[tuple[str, Source]], *, replace: bool = False,
     dry_run: bool = False, actor: str = "cli",
 ) -> ImportResult:
-    """Validate every file, then write each valid one in its own transaction (all undone on a dry run)."""
-    outcomes = [_read(name, data) for name, data in sources]
-    _validate(database, outcomes, replace=replace)
-    accepted = _write_order([outcome for outcome in outcomes if outcome.accepted])
-    state = _WriteState()
+    """Check and write the files that add patients, then every other file one at a time, each in its own
+    transaction (on a dry run, all in one transaction that is rolled back)."""
+    outcomes, first, later = _plan(sources)
+    _validate(database, first, replace=replace)
     if dry_run:
-        _write_all_then_roll_back(database, accepted, replace=replace, actor=actor)
+        _dry_run(database, first, later, replace=replace, actor=actor)
     else:
-        for outcome in accepted:
-            try:
-                with database.transaction() as session:
-                    _write_file(session, outcome, replace=replace, actor=actor, state=state)
-            except _Refused as refused:
-                # Found only once earlier files of this import are stored: the file is refused whole.
-                outcome.counts.clear()
-                outcome.problems.extend(refused.problems)
-                state.refused_any = True
-            except duckdb.ConstraintException as error:
-                # Validation should have caught this; the transaction keeps the file all-or-nothing anyway.
-                outcome.counts.clear()
-                outcome.problems.append(Problem(outcome.name, f"the database refused the rows: {error}"))
-                state.refused_any = True
+        _run(database, None, first, later, replace=replace, actor=actor, refused_any=False)
     return ImportResult(outcomes, dry_run)
+
+
+def _plan(sources: list[tuple[str, Source]]) -> tuple[list[FileOutcome], list[FileOutcome], list[_Pending]]:
+    """Return every file's outcome (in the order given), the files that add patients (read now), and the
+    other files in write order; a CSV whose header names a log kind is left unread until its turn."""
+    outcomes: list[FileOutcome] = []
+    first: list[FileOutcome] = []
+    later: list[_Pending] = []
+    for name, data in sources:
+        outcome = FileOutcome(name, "")
+        outcomes.append(outcome)
+        kind = _csv_kind(name, data)
+        if kind is not None and kind != "patients":
+            later.append(_Pending(outcome, data, IMPORT_ORDER.index(kind)))
+            continue
+        _read_into(outcome, data)
+        if not outcome.accepted:
+            continue
+        if any(sheet.kind == "patients" for sheet in outcome.sheets):
+            first.append(outcome)
+        else:
+            order = min(IMPORT_ORDER.index(sheet.kind) for sheet in outcome.sheets)
+            later.append(_Pending(outcome, data, order))
+    # The order files were written in before they were processed one at a time: by their first log kind.
+    later.sort(key=lambda pending: pending.order)
+    return outcomes, first, later
+
+
+def _csv_kind(name: str, data: Source) -> str | None:
+    """Return the log kind a CSV's first line names, or None when the file must be read to know."""
+    if Path(name).suffix.lower() != ".csv" or isinstance(data, OSError):
+        return None
+    try:
+        if isinstance(data, Path):
+            with data.open("rb") as handle:
+                head = handle.read(1 << 16)
+        else:
+            head = bytes(data[: 1 << 16])
+    except OSError:
+        return None
+    ends = [index for index in (head.find(b"\n"), head.find(b"\r")) if index >= 0]
+    if not ends or head.startswith(_XLSX_MAGIC) or b"\x00" in head or b'"' in head[: min(ends)]:
+        return None  # quoted header cells may hold line breaks: read the whole file to be sure
+    try:
+        header = normalise_header(next(csv.reader([head[: min(ends)].decode("utf-8-sig")]), []))
+        return detect_format(header).kind
+    except (UnicodeDecodeError, csv.Error, HeaderError, ValueError):
+        return None
+
+
+def _run(
+    database: Database, session: Session | None, first: list[FileOutcome], later: list[_Pending], *,
+    replace: bool, actor: str, refused_any: bool,
+) -> None:
+    """Write the files that add patients, then check and write the others one at a time, freeing each.
+
+    Without a session each file gets its own transaction; with one (a dry run) everything runs in it and a
+    file refused after it wrote rows raises _Replay.
+    """
+    state = _WriteState(refused_any=refused_any)
+    for outcome in _write_order([outcome for outcome in first if outcome.accepted]):
+        _write_one(database, session, outcome, replace=replace, actor=actor, state=state)
+    for pending in later:
+        if pending.refused_while_writing:
+            continue
+        outcome = pending.outcome
+        if not outcome.sheets:
+            outcome.problems = []
+            _read_into(outcome, pending.data)
+        outcome.counts = []
+        if outcome.accepted:
+            # Checked against what is stored now, earlier files of this import included: their patients
+            # are known, a refused file's are not, and a conflict with an earlier file is a conflict.
+            checking = session or database.session()
+            typed: dict[int, pa.Table] = {}
+            for sheet in outcome.sheets:
+                outcome.problems.extend(_sheet_problems(checking, sheet, [], replace=replace, typed=typed))
+        if outcome.accepted:
+            _write_one(
+                database, session, outcome, replace=replace, actor=actor, state=_WriteState(), typed=typed
+            )
+        outcome.sheets = []  # this file is done: free its rows before reading the next
+
+
+class _Replay(Exception):
+    """Raised in a dry run when a file is refused after writing rows: the run restarts without it."""
+
+    def __init__(self, outcome: FileOutcome, problems: list[Problem]):
+        super().__init__(outcome.name)
+        self.outcome = outcome
+        self.problems = problems
+
+
+def _write_one(
+    database: Database, session: Session | None, outcome: FileOutcome, *, replace: bool, actor: str,
+    state: _WriteState, typed: dict[int, pa.Table] | None = None,
+) -> None:
+    """Write one file in its own transaction (or in the dry run's); refuse it whole if it fails."""
+    try:
+        if session is None:
+            with database.transaction() as own:
+                _write_file(own, outcome, replace=replace, actor=actor, state=state, typed=typed)
+        else:
+            _write_file(session, outcome, replace=replace, actor=actor, state=state, typed=typed)
+        return
+    except _Refused as refused:
+        # Found only once earlier files of this import are stored: the file is refused whole.
+        problems = refused.problems
+    except duckdb.ConstraintException as error:
+        # Validation should have caught this; the transaction keeps the file all-or-nothing anyway.
+        problems = [Problem(outcome.name, f"the database refused the rows: {error}")]
+    if session is not None:
+        raise _Replay(outcome, problems)
+    outcome.counts.clear()
+    outcome.problems.extend(problems)
+    state.refused_any = True
+
+
+def _dry_run(
+    database: Database, first: list[FileOutcome], later: list[_Pending], *, replace: bool, actor: str
+) -> None:
+    """Run the real import in one transaction, keep its counts, and roll everything back.
+
+    A file refused after writing rows is dropped and the rest replayed: the counts are those a real import
+    gives.
+    """
+    refused_any = False
+    while True:
+        try:
+            with database.transaction() as session:
+                _run(database, session, first, later, replace=replace, actor=actor, refused_any=refused_any)
+                raise _RollBack
+        except _RollBack:
+            return
+        except _Replay as replay:
+            replay.outcome.counts.clear()
+            replay.outcome.problems.extend(replay.problems)
+            replay.outcome.sheets = []
+            for pending in later:
+                if pending.outcome is replay.outcome:
+                    pending.refused_while_writing = True
+                elif not pending.refused_while_writing:
+                    pending.outcome.sheets = []  # read and checked again in the replay
+            refused_any = True
 
 
 def _write_order(accepted: list[FileOutcome]) -> list[FileOutcome]:
@@ -186,17 +326,21 @@ def _write_order(accepted: list[FileOutcome]) -> list[FileOutcome]:
     return ordered
 
 
-def _read(name: str, data: bytes | OSError) -> FileOutcome:
-    """Read one file into staged sheets, or record why it cannot be read."""
+def _read_into(outcome: FileOutcome, data: Source) -> None:
+    """Read one file into its outcome's staged sheets, or record why it cannot be read."""
+    if isinstance(data, Path):
+        try:
+            data = data.read_bytes()
+        except OSError as error:
+            data = error
     if isinstance(data, OSError):
-        problem = Problem(name, f"cannot read the file: {data.strerror or data}")
-        return FileOutcome(name, "", problems=[problem])
-    outcome = FileOutcome(name, hashlib.sha256(data).hexdigest())
+        outcome.problems = [Problem(outcome.name, f"cannot read the file: {data.strerror or data}")]
+        return
+    outcome.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        outcome.sheets = read_log_file(Path(name).name, data)
+        outcome.sheets = read_log_file(Path(outcome.name).name, data)
     except FileRefused as refused:
         outcome.problems = refused.problems
-    return outcome
 
 
 def _validate(database: Database, outcomes: list[FileOutcome], *, replace: bool) -> None:
@@ -215,8 +359,14 @@ def _validate(database: Database, outcomes: list[FileOutcome], *, replace: bool)
             return
 
 
-def _sheet_problems(session: Session, sheet: StagedSheet, import_patient_ids: list[str], *, replace: bool):
-    """Return the problems of one staged sheet: bad cells, then conflicts with what is stored."""
+def _sheet_problems(
+    session: Session, sheet: StagedSheet, import_patient_ids: list[str], *, replace: bool,
+    typed: dict[int, pa.Table] | None = None,
+) -> list[Problem]:
+    """Return the problems of one staged sheet: bad cells, then conflicts with what is stored.
+
+    The typed rows made for the conflict check are kept in typed (by sheet) for the write to reuse.
+    """
     session.register("staged_rows", sheet.table)
     params = {} if sheet.kind == "patients" else {"import_patient_ids": import_patient_ids}
     problems = [
@@ -225,9 +375,13 @@ def _sheet_problems(session: Session, sheet: StagedSheet, import_patient_ids: li
     ]
     if problems or replace or sheet.kind not in ("patients", "pain"):
         return problems
-    session.register("typed_rows", session.arrow(f"typed_{sheet.kind}"))
+    typed_rows = session.arrow(f"typed_{sheet.kind}")
+    session.register("typed_rows", typed_rows)
     problems.extend(_stored_conflicts(session, sheet))
     session.unregister("typed_rows")
+    session.unregister("staged_rows")
+    if typed is not None and not problems:
+        typed[id(sheet)] = typed_rows
     return problems
 
 
@@ -267,39 +421,6 @@ class _RollBack(Exception):
     """Raised to undo a dry run's writes after counting them."""
 
 
-def _write_all_then_roll_back(database: Database, outcomes: list[FileOutcome], *, replace: bool, actor: str):
-    """Run the real writes in one transaction, keep their counts, and roll everything back.
-
-    A file refused while writing is dropped and the rest replayed: the counts are those a real import gives.
-    """
-    remaining = list(outcomes)
-    refused_any = False
-    while True:
-        failed: FileOutcome | None = None
-        state = _WriteState(refused_any=refused_any)
-        try:
-            with database.transaction() as session:
-                for outcome in remaining:
-                    try:
-                        _write_file(session, outcome, replace=replace, actor=actor, state=state)
-                    except _Refused as refused:
-                        failed, problems = outcome, refused.problems
-                        raise _RollBack from None
-                    except duckdb.ConstraintException as error:
-                        problem = Problem(outcome.name, f"the database refused the rows: {error}")
-                        failed, problems = outcome, [problem]
-                        raise _RollBack from None
-                raise _RollBack
-        except _RollBack:
-            pass
-        if failed is None:
-            return
-        failed.counts.clear()
-        failed.problems.extend(problems)
-        remaining.remove(failed)
-        refused_any = True
-
-
 @dataclass
 class _WriteState:
     """What the files written so far in one import did, which decides what must be checked again."""
@@ -309,12 +430,16 @@ class _WriteState:
 
 
 def _write_file(
-    session: Session, outcome: FileOutcome, *, replace: bool, actor: str, state: _WriteState
+    session: Session, outcome: FileOutcome, *, replace: bool, actor: str, state: _WriteState,
+    typed: dict[int, pa.Table] | None = None,
 ) -> None:
     """Write every sheet of one file, patients first, recording counts and an audit row."""
     outcome.counts = []
     for sheet in sorted(outcome.sheets, key=lambda s: IMPORT_ORDER.index(s.kind)):
-        counts = _write_sheet(session, sheet, outcome.sha256, replace=replace, actor=actor, state=state)
+        counts = _write_sheet(
+            session, sheet, outcome.sha256, replace=replace, actor=actor, state=state,
+            typed_rows=(typed or {}).get(id(sheet)),
+        )
         state.written_kinds.add(sheet.kind)
         outcome.counts.append(counts)
         session.execute(
@@ -325,7 +450,8 @@ def _write_file(
 
 
 def _write_sheet(
-    session: Session, sheet: StagedSheet, sha256: str, *, replace: bool, actor: str, state: _WriteState
+    session: Session, sheet: StagedSheet, sha256: str, *, replace: bool, actor: str, state: _WriteState,
+    typed_rows: pa.Table | None = None,
 ) -> SheetCounts:
     """Insert one validated sheet, skipping rows already stored; with replace, archive what it replaces."""
     counts = SheetCounts(sheet.source, sheet.kind, sheet.table.num_rows)
@@ -343,7 +469,9 @@ def _write_sheet(
         ]
         if problems:
             raise _Refused(problems)
-    session.register("typed_rows", session.arrow(f"typed_{sheet.kind}"))
+    if typed_rows is None:
+        typed_rows = session.arrow(f"typed_{sheet.kind}")
+    session.register("typed_rows", typed_rows)
     if sheet.kind in state.written_kinds and not replace:
         # Validation compared with what was stored before the import; earlier sheets have added to it since.
         conflicts = _stored_conflicts(session, sheet)
