@@ -197,17 +197,3 @@ def refuse(raw: str) -> str:
     """Refuse a value from the address that is not one of the choices."""
     raise ValueError(raw)
 
-
-def risk_style(colours: dict[str, str]) -> Callable[[Any], str]:
-    """Return a Styler cell function painting a risk label in the shared risk colours."""
-    by_label = {app_data.RISK_LABELS[risk]: colour for risk, colour in colours.items()}
-
-    def style(value: Any) -> str:
-        colour = by_label.get(value)
-        if not colour:
-            return ""
-        # Dark text on amber, white on red and green: both pass WCAG AA contrast.
-        text = "#1f2a36" if value == app_data.RISK_LABELS["amber"] else "white"
-        return f"background-color: {colour}; color: {text}; font-weight: 600"
-
-    return style

@@ -25,6 +25,21 @@ def _week(raw: str) -> str:
     return iso_week_of(monday)
 
 
+# The grid draws only the rows in view; a taller grid would draw (and decode) the whole caseload at once.
+ROW_HEIGHT = 35
+VISIBLE_ROWS = 20
+TRIAGE_COLUMNS = (
+    "risk",
+    "patient",
+    "patient_id",
+    "adherence_pct",
+    "total_reps",
+    "morning_pain",
+    "last_28_mornings",
+    "flare_days",
+    "alerts",
+)
+
 weeks = [iso_week_of(today), latest]
 while len(weeks) < 26:
     weeks.append(previous_week(weeks[-1]))
@@ -101,29 +116,30 @@ if review.empty:
     st.stop()
 
 table = app_data.triage_table(review, _shared.sparklines(viewer, min(sunday, today)))
-st.caption("Worst first. Select a row to open the patient.")
+st.caption(
+    f"Worst first: {figures.red} red (needs review this week) and {figures.amber} amber (watch) on top, "
+    f"then {figures.green} green (on track); scroll the table for more. Select a row to open the patient."
+)
 selection = st.dataframe(
-    table.style.map(_shared.risk_style(RISK_COLOURS), subset=["risk"]),
+    # Only the shown columns go to the browser; no Styler, so the grid gets plain values it can draw fast.
+    table[list(TRIAGE_COLUMNS)],
     hide_index=True,
     width="stretch",
-    # Tall enough for the whole caseload: a triage list should not hide patients behind a scrollbar.
-    height=35 * (len(table) + 1) + 3,
+    # A fixed height keeps the grid virtual: it draws only the rows in view, not the whole caseload.
+    height=ROW_HEIGHT * (min(len(table), VISIBLE_ROWS) + 1) + 3,
     on_select="rerun",
     selection_mode="single-row",
     key=f"triage_{week}",
-    column_order=[
-        "risk",
-        "patient",
-        "patient_id",
-        "adherence_pct",
-        "total_reps",
-        "morning_pain",
-        "last_28_mornings",
-        "flare_days",
-        "alerts",
-    ],
+    column_order=list(TRIAGE_COLUMNS),
     column_config={
-        "risk": st.column_config.TextColumn("Risk", width="small"),
+        # Coloured labels drawn by the grid itself, in the shared risk colours, the word inside.
+        "risk": st.column_config.MultiselectColumn(
+            "Risk",
+            width="small",
+            options=list(app_data.RISK_LABELS.values()),
+            color=[RISK_COLOURS[risk] for risk in app_data.RISK_LABELS],
+            help="Red: needs review this week. Amber: watch. Green: on track.",
+        ),
         "patient": st.column_config.TextColumn("Patient"),
         "patient_id": st.column_config.TextColumn("ID", width="small"),
         "adherence_pct": st.column_config.ProgressColumn(
