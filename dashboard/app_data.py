@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dashboard import auth
@@ -182,14 +183,16 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
 
 def sparklines(recent: pd.DataFrame, end: dt.date, days: int = 28) -> dict[str, list[float | None]]:
     """Return each patient's morning scores up to end, one value per day, None on days without one."""
-    start = end - dt.timedelta(days=days - 1)
-    calendar = [start + dt.timedelta(days=offset) for offset in range(days)]
-    by_patient: dict[str, dict[dt.date, float]] = {}
-    for row in recent.itertuples(index=False):
-        day = pd.Timestamp(row.date).date()
-        if pd.notna(row.morning_pain):
-            by_patient.setdefault(row.patient_id, {})[day] = float(row.morning_pain)
-    return {pid: [scores.get(day) for day in calendar] for pid, scores in by_patient.items()}
+    start = pd.Timestamp(end - dt.timedelta(days=days - 1))
+    scored = recent[recent["morning_pain"].notna()]
+    offset = (pd.to_datetime(scored["date"]) - start).dt.days.to_numpy()
+    inside = (offset >= 0) & (offset < days)
+    scored, offset = scored[inside], offset[inside]
+    # Whole columns at once: a Python loop over every patient-day took a noticeable share of the page's run.
+    ids, row = np.unique(scored["patient_id"].to_numpy(dtype=object), return_inverse=True)
+    grid = np.full((len(ids), days), None, dtype=object)
+    grid[row, offset] = scored["morning_pain"].astype(float).to_numpy()
+    return dict(zip(ids.tolist(), grid.tolist(), strict=True))
 
 
 # --- alerts -----------------------------------------------------------------------------------------------

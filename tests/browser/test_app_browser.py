@@ -72,6 +72,9 @@ def test_review_then_open_a_red_patient_and_see_the_charts(page) -> None:
     grid.wait_for()
     assert_no_exception(page)
     expect(page.get_by_text("Active patients")).to_be_visible()
+    # The grid stays at most 20 rows tall (plus header) so it draws only the rows in view, not the caseload.
+    assert grid.bounding_box()["height"] <= ROW_HEIGHT * 21 + 10
+    expect(page.get_by_text(re.compile(r"^Worst first: \d+ red"))).to_be_visible()
     shoot(page, "01_weekly_review")
     # The table's toolbar offers no CSV download: that export would bypass the audit trail.
     grid.hover()
