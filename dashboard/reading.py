@@ -82,8 +82,14 @@ def read_log_file(name: str, data: bytes | Path) -> list[StagedSheet]:
     return [_read_csv(name, raw)]
 
 
-def _stage(source: str, header: list[str], columns: list[list[str | None]] | pa.Table, lines) -> StagedSheet:
-    """Return a staged sheet with every format column, absent ones null."""
+def _stage(
+    source: str, header: list[str], columns: list[list[str | None]] | pa.Table, lines,
+    trimmed: dict[str, pa.ChunkedArray] | None = None,
+) -> StagedSheet:
+    """Return a staged sheet with every format column, absent ones null.
+
+    lines is a list of line numbers or an Arrow array; trimmed holds columns already trimmed, by name.
+    """
     try:
         fmt = detect_format(header)
     except HeaderError as error:
@@ -94,12 +100,15 @@ def _stage(source: str, header: list[str], columns: list[list[str | None]] | pa.
     else:
         by_name = {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
         row_count = len(lines)
-    arrays = [pa.array(lines, pa.int64())]
+    trimmed = trimmed or {}
+    arrays = [lines if isinstance(lines, pa.Array | pa.ChunkedArray) else pa.array(lines, pa.int64())]
     for column in fmt.columns:
         if column not in by_name:
             arrays.append(pa.nulls(row_count, pa.string()))
         elif column == "note":
             arrays.append(by_name[column])  # notes are kept exactly as written
+        elif column in trimmed:
+            arrays.append(trimmed[column])
         else:
             # Spreadsheets leave tabs, line breaks and no-break spaces around values; SQL's trim() only
             # removes spaces, so trim every kind of whitespace here, once, vectorised.
@@ -111,20 +120,24 @@ def _stage(source: str, header: list[str], columns: list[list[str | None]] | pa.
 
 def _read_csv(name: str, raw: bytes) -> StagedSheet:
     """Stage a CSV file, fast through Arrow when each row is one line, else through the csv module."""
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
         raise FileRefused([Problem(name, "the file holds binary data (a NUL byte), not CSV text", line=line)])
-    text_check = _utf8_problem(name, raw)
-    if text_check:
-        raise FileRefused([text_check])
-    text = raw.decode("utf-8-sig")
     try:
         # Read the header as a CSV record, so any line ending works (CR-only files come from Excel for Mac).
-        raw_header = next(csv.reader(io.StringIO(text, newline="")), [])
+        # Only the first lines are decoded here; Arrow checks that the rest is UTF-8 while parsing it.
+        text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
+        raw_header = next(csv.reader(text), [])
+    except UnicodeDecodeError:
+        raise FileRefused([_utf8_problem(name, raw)]) from None
     except csv.Error as error:
+        _refuse_if_not_utf8(name, raw)
         raise FileRefused([Problem(name, f"the header is not readable as CSV: {error}", line=1)]) from None
     header = normalise_header(raw_header)
-    if not header and text.strip():
+    if not header:
+        _refuse_if_not_utf8(name, raw)
+    if not header and raw.decode("utf-8-sig").strip():
         raise FileRefused([Problem(
             name,
             "line 1 is empty: the header must be on line 1. "
@@ -135,16 +148,44 @@ def _read_csv(name: str, raw: bytes) -> StagedSheet:
         # An unknown header is the one problem worth reporting: the rows cannot be checked without it.
         detect_format(header)
     except HeaderError as error:
+        _refuse_if_not_utf8(name, raw)
         raise FileRefused([Problem(name, str(error), line=1)]) from None
     fast = _read_csv_arrow(raw, len(raw_header))
     if fast is not None:
         table = fast.select(list(range(len(header))))
         data_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1) - 1
         if table.num_rows == data_lines and _extra_cells_blank(fast, len(header)):
-            lines = pa.array(range(2, table.num_rows + 2), pa.int64())
-            keep = _not_blank_rows(table)
-            return _stage(name, header, table.filter(keep), lines.filter(keep).to_pylist())
+            del fast
+            return _stage_arrow(name, header, table)
+    _refuse_if_not_utf8(name, raw)
     return _read_csv_exact(name, raw, header)
+
+
+def _stage_arrow(name: str, header: list[str], table: pa.Table) -> StagedSheet:
+    """Stage rows Arrow parsed one per line, dropping wholly blank rows, without a trip through Python."""
+    lines = pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), table.num_rows)), 1)
+    wanted = set(detect_format(header).columns) - {"note"}
+    trimmed = {
+        column: pc.utf8_trim_whitespace(table.column(index))
+        for index, column in enumerate(header)
+        if column in wanted
+    }
+    # A wholly empty row is spreadsheet padding; only rows whose first cell is empty can be one.
+    first = trimmed.get(header[0])
+    if first is None or pc.any(pc.equal(first, "")).as_py():
+        keep = _not_blank_rows(table)
+        if not pc.all(keep).as_py():
+            table = table.filter(keep)
+            lines = lines.filter(keep)
+            trimmed = {column: values.filter(keep) for column, values in trimmed.items()}
+    return _stage(name, header, table, lines, trimmed)
+
+
+def _refuse_if_not_utf8(name: str, raw: bytes) -> None:
+    """Raise FileRefused naming the first byte that is not UTF-8, if any."""
+    problem = _utf8_problem(name, raw)
+    if problem:
+        raise FileRefused([problem])
 
 
 def _utf8_problem(name: str, raw: bytes) -> Problem | None:
@@ -169,13 +210,14 @@ def _read_csv_arrow(raw: bytes, field_count: int) -> pa.Table | None:
     names = [f"c{index}" for index in range(field_count)]
     try:
         return pacsv.read_csv(
-            io.BytesIO(raw),
+            pa.BufferReader(raw),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={column: pa.string() for column in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=True,  # an invalid byte sends the file to the exact reader, which names it
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):

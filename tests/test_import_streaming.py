@@ -172,3 +172,48 @@ def test_given_a_missing_path_expect_it_refused_and_the_others_imported(tmp_path
         database.close()
     assert [outcome.accepted for outcome in result.files] == [False, True]
     assert "cannot read the file" in str(result.files[0].problems[0])
+
+
+# --- staging through Arrow ---
+
+
+def stage(tmp_path, data: bytes):
+    """Return the one staged sheet of pain.csv, or the FileRefused it raises."""
+    from dashboard.reading import FileRefused, read_log_file
+
+    try:
+        return read_log_file("pain.csv", data)[0]
+    except FileRefused as refused:
+        return refused
+
+
+def test_given_a_byte_that_is_not_utf8_far_into_a_file_expect_its_line_named(tmp_path):
+    rows = b"".join(b"P001,2026-01-02,morning,3,ok\n" for _ in range(5000))
+    for bad in (b"caf\xe9", b"\xed\xa0\x80", b"\xc0\xaf"):  # Latin-1, a UTF-16 surrogate, an overlong slash
+        last = b"P001,2026-01-03,morning,3," + bad + b"\n"
+        refused = stage(tmp_path, PAIN_HEADER.encode() + b"\n" + rows + last)
+        assert [(p.line, p.reason.split(" (")[0]) for p in refused.problems] == [
+            (5002, "the file is not UTF-8 text")
+        ]
+
+
+def test_given_a_bad_byte_and_an_unknown_header_expect_the_byte_named_first(tmp_path):
+    refused = stage(tmp_path, b"who,when\nP001,caf\xe9\n")
+    problems = [(p.line, p.reason.split(" (")[0]) for p in refused.problems]
+    assert problems == [(2, "the file is not UTF-8 text")]
+
+
+def test_given_rows_with_an_empty_first_cell_expect_only_wholly_blank_rows_dropped(tmp_path):
+    data = f"{PAIN_HEADER}\nP001,2026-01-02,morning,3,\n,,,,\n , ,\t, ,\n,2026-01-03,morning,4,\n".encode()
+    sheet = stage(tmp_path, data)
+    assert sheet.table.column("line").to_pylist() == [2, 5]
+    assert sheet.table.column("patient_id").to_pylist() == ["P001", ""]
+    assert sheet.table.column("date").to_pylist() == ["2026-01-02", "2026-01-03"]
+
+
+def test_given_padded_cells_expect_them_trimmed_and_notes_kept_as_written(tmp_path):
+    sheet = stage(tmp_path, f"{PAIN_HEADER}\n P001 ,\t2026-01-02 ,morning , 3, sore \n".encode())
+    assert sheet.table.to_pylist() == [{
+        "line": 2, "patient_id": "P001", "date": "2026-01-02", "time_of_day": "morning", "pain": "3",
+        "note": " sore ",
+    }]
