@@ -134,7 +134,13 @@ def import_paths(
 ) -> ImportResult:
     """Import log files from disk, reading each only when its turn comes; see import_sources."""
     sources: list[tuple[str, Source]] = [(str(path), path) for path in map(Path, paths)]
-    return import_sources(database, sources, replace=replace, dry_run=dry_run, actor=actor)
+    # The command line's process runs nothing else, so DuckDB's memory can be capped for the whole
+    # database; the app shares its connection between sessions and leaves the limit alone.
+    database.session().execute("import_memory_limit")
+    try:
+        return import_sources(database, sources, replace=replace, dry_run=dry_run, actor=actor)
+    finally:
+        database.session().execute("import_memory_reset")
 
 
 @dataclass
@@ -230,18 +236,21 @@ def _run(
             outcome.problems = []
             _read_into(outcome, pending.data)
         outcome.counts = []
+        typed: dict[int, pa.Table] = {}
         if outcome.accepted:
             # Checked against what is stored now, earlier files of this import included: their patients
             # are known, a refused file's are not, and a conflict with an earlier file is a conflict.
             checking = session or database.session()
-            typed: dict[int, pa.Table] = {}
             for sheet in outcome.sheets:
                 outcome.problems.extend(_sheet_problems(checking, sheet, [], replace=replace, typed=typed))
         if outcome.accepted:
             _write_one(
                 database, session, outcome, replace=replace, actor=actor, state=_WriteState(), typed=typed
             )
-        outcome.sheets = []  # this file is done: free its rows before reading the next
+        # This file is done: free its rows (and Arrow's cached memory) before reading the next.
+        outcome.sheets = []
+        typed = sheet = None
+        pa.default_memory_pool().release_unused()
 
 
 class _Replay(Exception):
@@ -368,21 +377,23 @@ def _sheet_problems(
     The typed rows made for the conflict check are kept in typed (by sheet) for the write to reuse.
     """
     session.register("staged_rows", sheet.table)
-    params = {} if sheet.kind == "patients" else {"import_patient_ids": import_patient_ids}
-    problems = [
-        Problem(sheet.source, row["reason"], row["line"], row["column_name"], row["cell"] or "")
-        for row in session.rows(f"validate_{sheet.kind}", **params)
-    ]
-    if problems or replace or sheet.kind not in ("patients", "pain"):
+    try:
+        params = {} if sheet.kind == "patients" else {"import_patient_ids": import_patient_ids}
+        problems = [
+            Problem(sheet.source, row["reason"], row["line"], row["column_name"], row["cell"] or "")
+            for row in session.rows(f"validate_{sheet.kind}", **params)
+        ]
+        if problems or replace or sheet.kind not in ("patients", "pain"):
+            return problems
+        typed_rows = session.arrow(f"typed_{sheet.kind}")
+        session.register("typed_rows", typed_rows)
+        problems.extend(_stored_conflicts(session, sheet))
+        session.unregister("typed_rows")
+        if typed is not None and not problems:
+            typed[id(sheet)] = typed_rows
         return problems
-    typed_rows = session.arrow(f"typed_{sheet.kind}")
-    session.register("typed_rows", typed_rows)
-    problems.extend(_stored_conflicts(session, sheet))
-    session.unregister("typed_rows")
-    session.unregister("staged_rows")
-    if typed is not None and not problems:
-        typed[id(sheet)] = typed_rows
-    return problems
+    finally:
+        session.unregister("staged_rows")  # a registered table stays in memory as long as it is registered
 
 
 def _stored_conflicts(session: Session, sheet: StagedSheet) -> list[Problem]:

@@ -217,3 +217,16 @@ def test_given_padded_cells_expect_them_trimmed_and_notes_kept_as_written(tmp_pa
         "line": 2, "patient_id": "P001", "date": "2026-01-02", "time_of_day": "morning", "pain": "3",
         "note": " sore ",
     }]
+
+
+def test_given_a_command_line_import_expect_duckdb_s_memory_limit_given_back_afterwards(tmp_path):
+    patients = write_text(tmp_path, "patients.csv", "patient_id,start_date\nP001,2026-01-01\n")
+    database = Database(tmp_path / "clinic.duckdb")
+    setting = "select current_setting('memory_limit')"
+    try:
+        before = database.session().cursor.execute(setting).fetchone()
+        assert import_paths(database, [patients]).ok
+        assert import_paths(database, [tmp_path / "gone.csv"]).files[0].problems
+        assert database.session().cursor.execute(setting).fetchone() == before
+    finally:
+        database.close()
