@@ -10,7 +10,7 @@ from dashboard import charts
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.reports.data import ClinicData, clinic_data, context_days, rule_words
-from dashboard.reports.pdf import ReportPDF, chart_pngs, hex_rgb, short_date
+from dashboard.reports.pdf import ReportPDF, built_chart_pngs, hex_rgb, short_date
 from dashboard.reports.sheets import Column, Sheet, csv_bytes, xlsx_bytes
 
 TITLE = "Weekly clinic report"
@@ -148,10 +148,12 @@ def clinic_report_pdf(
     )
 
     flagged = data.flagged().to_dict(orient="records")
-    pictures = chart_pngs([
-        charts.pain_and_reps_chart(context_days(db, viewer, row["patient_id"], data.sunday, data.as_of))
-        for row in flagged
-    ])
+    # Charts are built and drawn in worker processes while this one reads patients' days and lays out pages.
+    pictures = built_chart_pngs(
+        charts.pain_and_reps_chart,
+        ((context_days(db, viewer, row["patient_id"], data.sunday, data.as_of),) for row in flagged),
+        len(flagged),
+    )
     for row, png in zip(flagged, pictures, strict=True):
         _patient_section(pdf, row, png)
     return pdf.bytes()
