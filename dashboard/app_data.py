@@ -181,6 +181,11 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
     ).reset_index(drop=True)
 
 
+def compact_lines(lines: pd.Series) -> pd.Series:
+    """Return sparkline lists as float32 arrays (Arrow list<float>): one-decimal scores in half the bytes."""
+    return pd.Series([np.asarray(line, dtype=np.float32) for line in lines], index=lines.index, dtype=object)
+
+
 def sparklines(recent: pd.DataFrame, end: dt.date, days: int = 28) -> dict[str, list[float | None]]:
     """Return each patient's morning scores up to end, one value per day, None on days without one."""
     start = pd.Timestamp(end - dt.timedelta(days=days - 1))

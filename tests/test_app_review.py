@@ -46,3 +46,14 @@ def test_sparklines_hold_logged_scores_only(app_db: Path) -> None:  # noqa: F811
         # Missing days are left out, never drawn as zero; 28 days at most.
         assert len(line) <= 28
         assert all(value is not None and 0 <= value <= 10 for value in line)
+
+
+def test_compact_lines_keep_each_score_to_its_one_decimal_in_half_the_bytes() -> None:
+    import pandas as pd
+
+    from dashboard.app_data import compact_lines
+
+    lines = compact_lines(pd.Series([[1.0, 4.7, 0.0], []]))
+    assert [line.dtype.itemsize for line in lines] == [4, 4]
+    assert [round(float(value), 1) for value in lines[0]] == [1.0, 4.7, 0.0]
+    assert len(lines[1]) == 0

@@ -122,7 +122,7 @@ st.caption(
 )
 selection = st.dataframe(
     # Only the shown columns go to the browser; no Styler, so the grid gets plain values it can draw fast.
-    table[list(TRIAGE_COLUMNS)],
+    table[list(TRIAGE_COLUMNS)].assign(last_28_mornings=app_data.compact_lines(table["last_28_mornings"])),
     hide_index=True,
     width="stretch",
     # A fixed height keeps the grid virtual: it draws only the rows in view, not the whole caseload.
@@ -132,7 +132,8 @@ selection = st.dataframe(
     key=f"triage_{week}",
     column_order=list(TRIAGE_COLUMNS),
     column_config={
-        # Coloured labels drawn by the grid itself, in the shared risk colours, the word inside.
+        # Coloured labels drawn by the grid itself, in the shared risk colours, the word inside. Not emoji:
+        # a browser without an emoji font draws boxes. The grid picks the text colour (white on all three).
         "risk": st.column_config.MultiselectColumn(
             "Risk",
             width="small",
