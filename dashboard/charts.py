@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 
 import altair as alt
 import pandas as pd
@@ -118,8 +120,8 @@ def _fmt_day(series: pd.Series) -> pd.Series:
     return series.dt.strftime("%a %d %b %Y")
 
 
-def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
-    """Return the pain chart without the theme."""
+def _pain_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Return the frames the pain chart draws: rising streaks, ceiling steps, pain points and flares."""
     frame = _full_days(days)
     for column in ("morning_pain", "evening_pain", "pain_ceiling", "response"):
         if column in frame:
@@ -140,6 +142,28 @@ def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
     pain = pd.concat(long_rows, ignore_index=True) if long_rows else pd.DataFrame()
     # Points sit at midday so they line up with the centre of each day's bar in the panels below.
     pain["mid"] = pain["date"] + _DAY / 2 if not pain.empty else pain.get("date")
+
+    streak_flags = frame["in_rising_streak"].fillna(False).astype(bool) if "in_rising_streak" in frame else \
+        pd.Series(False, index=frame.index)
+    streaks = _runs(frame["date"], streak_flags)
+    streaks["from"] = _fmt_day(streaks["start"]) if not streaks.empty else ""
+    streaks["to"] = _fmt_day(streaks["end"] - _DAY) if not streaks.empty else ""
+    streaks["label"] = "rising morning pain"
+
+    ceiling = _step_through_last_day(frame, "pain_ceiling") if "pain_ceiling" in frame else pd.DataFrame()
+
+    status = frame["response_status"] if "response_status" in frame else pd.Series(index=frame.index)
+    flares = frame[status.eq("flare").fillna(False).astype(bool)].copy()
+    flares["marker_y"] = flares["morning_pain"].fillna(flares.get("pain_ceiling")).fillna(10.0)
+    flares["label"] = "flare"
+    flares["mid"] = flares["date"] + _DAY / 2
+    flares = flares[["mid", "day", "marker_y", "response", "label"]]
+    return {"streaks": streaks, "ceiling": ceiling, "pain": pain, "flares": flares}
+
+
+def _pain_marks(data: dict, show_x: bool, domain) -> alt.LayerChart:
+    """Return the pain chart's layers over the frames (or named datasets) of _pain_data."""
+    pain, streaks, ceiling, flares = data["pain"], data["streaks"], data["ceiling"], data["flares"]
     x = _x(show_x, domain, "mid:T")
     y = alt.Y("pain:Q", title="Pain (0–10)", scale=alt.Scale(domain=[0, 10]))
     colour = alt.Color(
@@ -152,31 +176,19 @@ def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
                                                             tooltip=tooltip)
     points = alt.Chart(pain).mark_point(filled=True, size=28).encode(x=x, y=y, color=colour, tooltip=tooltip)
 
-    streak_flags = frame["in_rising_streak"].fillna(False).astype(bool) if "in_rising_streak" in frame else \
-        pd.Series(False, index=frame.index)
-    streaks = _runs(frame["date"], streak_flags)
-    streaks["from"] = _fmt_day(streaks["start"]) if not streaks.empty else ""
-    streaks["to"] = _fmt_day(streaks["end"] - _DAY) if not streaks.empty else ""
-    streaks["label"] = "rising morning pain"
     shade = alt.Chart(streaks).mark_rect(color=STREAK_COLOUR, opacity=0.6).encode(
         x=_x(show_x, domain, "start:T"), x2="end:T",
         tooltip=[alt.Tooltip("label:N", title="Shaded"), alt.Tooltip("from:N", title="From"),
                  alt.Tooltip("to:N", title="To")],
     )
 
-    ceiling = _step_through_last_day(frame, "pain_ceiling") if "pain_ceiling" in frame else pd.DataFrame()
     x = _x(show_x, domain)
     ceiling_line = alt.Chart(ceiling).mark_line(
         color=CEILING_COLOUR, strokeDash=[6, 4], strokeWidth=1.5, interpolate="step-after"
     ).encode(x=x, y="pain_ceiling:Q", tooltip=[alt.Tooltip("day:N", title="Day"),
                                                alt.Tooltip("pain_ceiling:Q", title="Pain ceiling")])
 
-    status = frame["response_status"] if "response_status" in frame else pd.Series(index=frame.index)
-    flares = frame[status.eq("flare").fillna(False).astype(bool)].copy()
-    flares["marker_y"] = flares["morning_pain"].fillna(flares.get("pain_ceiling")).fillna(10.0)
-    flares["label"] = "flare"
-    flares["mid"] = flares["date"] + _DAY / 2
-    flare_marks = alt.Chart(flares[["mid", "day", "marker_y", "response", "label"]]).mark_point(
+    flare_marks = alt.Chart(flares).mark_point(
         shape="triangle-up", size=140, filled=True, color=STATUS_COLOURS["flare"], stroke="white",
         strokeWidth=1,
     ).encode(
@@ -190,15 +202,26 @@ def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
     )
 
 
-def _reps_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
-    """Return the reps chart without the theme."""
+def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
+    """Return the pain chart without the theme."""
+    return _pain_marks(_pain_data(days), show_x, domain)
+
+
+def _reps_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Return the frames the reps chart draws: days with reps, and the target steps."""
     frame = _full_days(days)
     frame["daily_reps"] = pd.to_numeric(frame.get("daily_reps"), errors="coerce").astype("float64")
     frame["target"] = pd.to_numeric(frame.get("target"), errors="coerce").astype("float64")
     frame["day"] = _fmt_day(frame["date"]) if not frame.empty else ""
     frame["stage"] = frame.get("stage").fillna("other") if "stage" in frame else "other"
+    bars = frame[frame["daily_reps"].fillna(0) > 0]
+    return {"bars": bars, "target": _step_through_last_day(frame, "target")}
+
+
+def _reps_marks(data: dict, show_x: bool, domain) -> alt.LayerChart:
+    """Return the reps chart's layers over the frames (or named datasets) of _reps_data."""
     x = _x(show=show_x, domain=domain)
-    bars = alt.Chart(frame[frame["daily_reps"].fillna(0) > 0]).mark_bar(opacity=0.9).encode(
+    bars = alt.Chart(data["bars"]).mark_bar(opacity=0.9).encode(
         x=_x(show_x, domain, "yearmonthdate(date):T"),
         y=alt.Y("daily_reps:Q", title="Reps per day"),
         color=alt.Color("stage:N", title="Stage",
@@ -206,13 +229,18 @@ def _reps_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
         tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("daily_reps:Q", title="Reps"),
                  alt.Tooltip("target:Q", title="Target"), alt.Tooltip("stage:N", title="Stage")],
     )
-    target = alt.Chart(_step_through_last_day(frame, "target")).mark_line(
+    target = alt.Chart(data["target"]).mark_line(
         color=TARGET_COLOUR, strokeDash=[4, 3], strokeWidth=1.5, interpolate="step-after"
     ).encode(x=x, y="target:Q", tooltip=[alt.Tooltip("day:N", title="Day"),
                                          alt.Tooltip("target:Q", title="Daily target")])
     return alt.layer(bars, target).properties(
         title="Reps per day by stage (dashed: daily target)", width=WIDTH, height=150
     )
+
+
+def _reps_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
+    """Return the reps chart without the theme."""
+    return _reps_marks(_reps_data(days), show_x, domain)
 
 
 def _response_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
@@ -343,11 +371,36 @@ def patient_charts(days: pd.DataFrame, activities: pd.DataFrame | None = None) -
     return _theme(combined)
 
 
+def _pain_and_reps(pain: dict, reps: dict, domain) -> alt.VConcatChart:
+    """Return the pain and reps pair over their frames (or named datasets), themed."""
+    combined = alt.vconcat(_pain_marks(pain, False, domain), _reps_marks(reps, True, domain), spacing=10)
+    return _theme(combined.resolve_scale(x="shared", color="independent"))
+
+
 def pain_and_reps_chart(days: pd.DataFrame) -> alt.VConcatChart:
     """Return the pain chart above the reps chart on one shared date axis (the clinic report's pair)."""
-    domain = _domain(days)
-    combined = alt.vconcat(_pain_layers(days, False, domain), _reps_layers(days, True, domain), spacing=10)
-    return _theme(combined.resolve_scale(x="shared", color="independent"))
+    return _pain_and_reps(_pain_data(days), _reps_data(days), _domain(days))
+
+
+@functools.lru_cache(maxsize=16)
+def _pain_and_reps_layout(domain: tuple[pd.Timestamp, pd.Timestamp]) -> str:
+    """Return the pair's spec as JSON with named datasets, composed once per date domain (Altair is slow)."""
+    pain = {key: alt.NamedData(name=f"pain_{key}") for key in ("streaks", "ceiling", "pain", "flares")}
+    reps = {key: alt.NamedData(name=f"reps_{key}") for key in ("bars", "target")}
+    return json.dumps(_pain_and_reps(pain, reps, domain).to_dict(validate=False))
+
+
+def pain_and_reps_spec(days: pd.DataFrame) -> dict:
+    """Return pain_and_reps_chart(days).to_dict() in a fraction of the time (many charts: the clinic PDF).
+
+    The same marks over the same frames; only the datasets' names differ.
+    """
+    spec = json.loads(_pain_and_reps_layout(_domain(days)))
+    frames = {f"pain_{key}": frame for key, frame in _pain_data(days).items()}
+    frames.update({f"reps_{key}": frame for key, frame in _reps_data(days).items()})
+    to_values = alt.data_transformers.get()  # what Altair itself does to a chart's DataFrame
+    spec["datasets"] = {name: to_values(frame)["values"] for name, frame in frames.items()}
+    return spec
 
 
 def weekly_adherence_chart(weeks: pd.DataFrame) -> alt.LayerChart:

@@ -128,3 +128,35 @@ def test_given_no_days_expect_empty_charts_still_build():
 def test_charts_never_import_streamlit():
     source = open(charts.__file__, encoding="utf-8").read()
     assert "streamlit" not in source
+
+
+def _inlined(spec: dict) -> dict:
+    """Return a spec with every named dataset replaced by its values, so names do not matter."""
+    datasets = spec.pop("datasets", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            if set(node) == {"name"} and node["name"] in datasets:
+                return {"values": datasets[node["name"]]}
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        return node
+
+    return walk(spec)
+
+
+@pytest.mark.parametrize("days", [patient_days(), patient_days(28), patient_days().iloc[0:0]])
+def test_given_days_expect_fast_pair_spec_same_as_altair_chart(days):
+    slow = _inlined(charts.pain_and_reps_chart(days).to_dict(validate=False))
+    fast = _inlined(charts.pain_and_reps_spec(days))
+    assert json.dumps(fast, sort_keys=True) == json.dumps(slow, sort_keys=True)
+
+
+def test_given_fast_pair_spec_twice_expect_independent_copies():
+    first = charts.pain_and_reps_spec(patient_days())
+    first["config"]["background"] = "white"
+    first["vconcat"][0]["layer"][0]["encoding"].pop("tooltip")
+    second = charts.pain_and_reps_spec(patient_days())
+    assert "background" not in second["config"]
+    assert "tooltip" in second["vconcat"][0]["layer"][0]["encoding"]

@@ -150,7 +150,7 @@ def clinic_report_pdf(
     flagged = data.flagged().to_dict(orient="records")
     # Charts are built and drawn in worker processes while this one reads patients' days and lays out pages.
     pictures = built_chart_pngs(
-        charts.pain_and_reps_chart,
+        charts.pain_and_reps_spec,
         ((context_days(db, viewer, row["patient_id"], data.sunday, data.as_of),) for row in flagged),
         len(flagged),
     )

@@ -55,10 +55,10 @@ def _drop_tooltips(node) -> None:
             _drop_tooltips(value)
 
 
-def print_spec(chart: alt.TopLevelMixin) -> dict:
-    """Return a chart's Vega-Lite spec for paper: the app's spec without tooltips."""
+def print_spec(chart: alt.TopLevelMixin | dict) -> dict:
+    """Return a chart's Vega-Lite spec (or a fresh spec dict, changed in place) for paper: no tooltips."""
     # The builders are tested for schema validity; skipping Altair's validation here halves the build time.
-    spec = chart.to_dict(validate=False)
+    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
     _drop_tooltips(spec)
     spec.setdefault("config", {})["background"] = "white"  # the page is white: no alpha channel to embed
     return spec
@@ -75,7 +75,7 @@ def _palette_png(png: bytes) -> bytes:
     return out.getvalue()
 
 
-def chart_png(chart: alt.TopLevelMixin) -> bytes:
+def chart_png(chart: alt.TopLevelMixin | dict) -> bytes:
     """Return a chart rendered offline as a paletted PNG at CHART_SCALE times its size."""
     _register_chart_fonts()
     return _palette_png(vlc.vegalite_to_png(print_spec(chart), scale=CHART_SCALE))
@@ -89,7 +89,7 @@ def chart_pngs(charts: Sequence[alt.TopLevelMixin]) -> list[bytes]:
         return list(pool.map(chart_png, charts))
 
 
-def _build_and_render(build: Callable[..., alt.TopLevelMixin], args: tuple) -> bytes:
+def _build_and_render(build: Callable[..., alt.TopLevelMixin | dict], args: tuple) -> bytes:
     """Return the PNG of build(*args); runs in a worker process, so build must be a module-level function."""
     return chart_png(build(*args))
 
@@ -104,7 +104,7 @@ def _workers() -> int:
 
 
 def built_chart_pngs(
-    build: Callable[..., alt.TopLevelMixin], arguments: Iterable[tuple], count: int
+    build: Callable[..., alt.TopLevelMixin | dict], arguments: Iterable[tuple], count: int
 ) -> Iterator[bytes]:
     """Yield the PNG of build(*args) for each of count argument tuples, in order.
 
