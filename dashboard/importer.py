@@ -14,6 +14,7 @@ import pyarrow as pa
 from dashboard.db import Database, Session
 from dashboard.logformats import IMPORT_ORDER, HeaderError, detect_format, normalise_header
 from dashboard.reading import _XLSX_MAGIC, FileRefused, Problem, StagedSheet, read_log_file
+from dashboard.sql import query
 
 MAX_LISTED_PROBLEMS = 50
 _ENTRY_INSERTS = {"exercises": "insert_exercise_entries", "activities": "insert_activity_entries"}
@@ -236,20 +237,19 @@ def _run(
             outcome.problems = []
             _read_into(outcome, pending.data)
         outcome.counts = []
-        typed: dict[int, pa.Table] = {}
         if outcome.accepted:
             # Checked against what is stored now, earlier files of this import included: their patients
             # are known, a refused file's are not, and a conflict with an earlier file is a conflict.
             checking = session or database.session()
             for sheet in outcome.sheets:
-                outcome.problems.extend(_sheet_problems(checking, sheet, [], replace=replace, typed=typed))
+                outcome.problems.extend(_sheet_problems(checking, sheet, [], replace=replace))
         if outcome.accepted:
             _write_one(
-                database, session, outcome, replace=replace, actor=actor, state=_WriteState(), typed=typed
+                database, session, outcome, replace=replace, actor=actor, state=_WriteState()
             )
         # This file is done: free its rows (and Arrow's cached memory) before reading the next.
         outcome.sheets = []
-        typed = sheet = None
+        sheet = None
         pa.default_memory_pool().release_unused()
 
 
@@ -264,15 +264,15 @@ class _Replay(Exception):
 
 def _write_one(
     database: Database, session: Session | None, outcome: FileOutcome, *, replace: bool, actor: str,
-    state: _WriteState, typed: dict[int, pa.Table] | None = None,
+    state: _WriteState,
 ) -> None:
     """Write one file in its own transaction (or in the dry run's); refuse it whole if it fails."""
     try:
         if session is None:
             with database.transaction() as own:
-                _write_file(own, outcome, replace=replace, actor=actor, state=state, typed=typed)
+                _write_file(own, outcome, replace=replace, actor=actor, state=state)
         else:
-            _write_file(session, outcome, replace=replace, actor=actor, state=state, typed=typed)
+            _write_file(session, outcome, replace=replace, actor=actor, state=state)
         return
     except _Refused as refused:
         # Found only once earlier files of this import are stored: the file is refused whole.
@@ -369,13 +369,9 @@ def _validate(database: Database, outcomes: list[FileOutcome], *, replace: bool)
 
 
 def _sheet_problems(
-    session: Session, sheet: StagedSheet, import_patient_ids: list[str], *, replace: bool,
-    typed: dict[int, pa.Table] | None = None,
+    session: Session, sheet: StagedSheet, import_patient_ids: list[str], *, replace: bool
 ) -> list[Problem]:
-    """Return the problems of one staged sheet: bad cells, then conflicts with what is stored.
-
-    The typed rows made for the conflict check are kept in typed (by sheet) for the write to reuse.
-    """
+    """Return the problems of one staged sheet: bad cells, then conflicts with what is stored."""
     session.register("staged_rows", sheet.table)
     try:
         params = {} if sheet.kind == "patients" else {"import_patient_ids": import_patient_ids}
@@ -385,15 +381,21 @@ def _sheet_problems(
         ]
         if problems or replace or sheet.kind not in ("patients", "pain"):
             return problems
-        typed_rows = session.arrow(f"typed_{sheet.kind}")
-        session.register("typed_rows", typed_rows)
+        session.register("typed_rows", _typed_rows(session, sheet))
         problems.extend(_stored_conflicts(session, sheet))
         session.unregister("typed_rows")
-        if typed is not None and not problems:
-            typed[id(sheet)] = typed_rows
         return problems
     finally:
         session.unregister("staged_rows")  # a registered table stays in memory as long as it is registered
+
+
+def _typed_rows(session: Session, sheet: StagedSheet) -> duckdb.DuckDBPyRelation:
+    """Return the typed rows of staged_rows as a lazy relation, to register as typed_rows.
+
+    DuckDB types the rows each time a statement reads them, within its memory limit, instead of a typed
+    copy of the whole sheet being held in Python.
+    """
+    return session.cursor.sql(query(f"typed_{sheet.kind}").text)
 
 
 def _stored_conflicts(session: Session, sheet: StagedSheet) -> list[Problem]:
@@ -441,15 +443,13 @@ class _WriteState:
 
 
 def _write_file(
-    session: Session, outcome: FileOutcome, *, replace: bool, actor: str, state: _WriteState,
-    typed: dict[int, pa.Table] | None = None,
+    session: Session, outcome: FileOutcome, *, replace: bool, actor: str, state: _WriteState
 ) -> None:
     """Write every sheet of one file, patients first, recording counts and an audit row."""
     outcome.counts = []
     for sheet in sorted(outcome.sheets, key=lambda s: IMPORT_ORDER.index(s.kind)):
         counts = _write_sheet(
-            session, sheet, outcome.sha256, replace=replace, actor=actor, state=state,
-            typed_rows=(typed or {}).get(id(sheet)),
+            session, sheet, outcome.sha256, replace=replace, actor=actor, state=state
         )
         state.written_kinds.add(sheet.kind)
         outcome.counts.append(counts)
@@ -462,7 +462,6 @@ def _write_file(
 
 def _write_sheet(
     session: Session, sheet: StagedSheet, sha256: str, *, replace: bool, actor: str, state: _WriteState,
-    typed_rows: pa.Table | None = None,
 ) -> SheetCounts:
     """Insert one validated sheet, skipping rows already stored; with replace, archive what it replaces."""
     counts = SheetCounts(sheet.source, sheet.kind, sheet.table.num_rows)
@@ -480,9 +479,7 @@ def _write_sheet(
         ]
         if problems:
             raise _Refused(problems)
-    if typed_rows is None:
-        typed_rows = session.arrow(f"typed_{sheet.kind}")
-    session.register("typed_rows", typed_rows)
+    session.register("typed_rows", _typed_rows(session, sheet))
     if sheet.kind in state.written_kinds and not replace:
         # Validation compared with what was stored before the import; earlier sheets have added to it since.
         conflicts = _stored_conflicts(session, sheet)
