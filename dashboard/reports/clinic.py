@@ -10,7 +10,7 @@ from dashboard import charts
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.reports.data import ClinicData, clinic_data, context_days, rule_words
-from dashboard.reports.pdf import ReportPDF, built_chart_pngs, hex_rgb, short_date
+from dashboard.reports.pdf import ChartPictures, ReportPDF, hex_rgb, short_date
 from dashboard.reports.sheets import Column, Sheet, csv_bytes, xlsx_bytes
 
 TITLE = "Weekly clinic report"
@@ -109,6 +109,18 @@ def clinic_report_pdf(
 ) -> bytes:
     """Return the weekly clinic report as PDF: cover, triage table, then each red and amber patient."""
     data = clinic_data(db, viewer, week, clinician, as_of, daily=False)
+    flagged = data.flagged().to_dict(orient="records")
+    # Charts are built and drawn in worker processes while this one lays out the cover and triage pages.
+    with ChartPictures(
+        charts.pain_and_reps_spec,
+        ((context_days(db, viewer, row["patient_id"], data.sunday, data.as_of),) for row in flagged),
+        len(flagged),
+    ) as pictures:
+        return _clinic_pdf(data, flagged, pictures)
+
+
+def _clinic_pdf(data: ClinicData, flagged: list[dict], pictures: ChartPictures) -> bytes:
+    """Return the clinic PDF: cover, triage table, then a page per flagged patient with their picture."""
     who = data.clinician or "all clinicians"
     pdf = ReportPDF(f"{TITLE} · {data.week}", who)
     pdf.set_subject(f"Clinic report for {data.week}, {who}")
@@ -147,13 +159,6 @@ def clinic_report_pdf(
         align=("CENTER", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
     )
 
-    flagged = data.flagged().to_dict(orient="records")
-    # Charts are built and drawn in worker processes while this one reads patients' days and lays out pages.
-    pictures = built_chart_pngs(
-        charts.pain_and_reps_spec,
-        ((context_days(db, viewer, row["patient_id"], data.sunday, data.as_of),) for row in flagged),
-        len(flagged),
-    )
     for row, png in zip(flagged, pictures, strict=True):
         _patient_section(pdf, row, png)
     return pdf.bytes()

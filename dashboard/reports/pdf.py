@@ -103,28 +103,46 @@ def _workers() -> int:
     return max(1, min(4, cpus))
 
 
-def built_chart_pngs(
-    build: Callable[..., alt.TopLevelMixin | dict], arguments: Iterable[tuple], count: int
-) -> Iterator[bytes]:
-    """Yield the PNG of build(*args) for each of count argument tuples, in order.
+class ChartPictures:
+    """The PNGs of build(*args) for each argument tuple, in order, drawn while the caller lays out pages.
 
     With many charts, each is built and drawn in a worker process (spawned, so no DuckDB connection or
-    vl-convert runtime is inherited) while the caller goes on reading arguments and laying out pages.
+    vl-convert runtime is inherited); the work starts as soon as this is made. Use it as a context manager.
     """
-    arguments = iter(arguments)
-    if count < PROCESS_POOL_FROM or _workers() < 2:
-        for args in arguments:
-            yield _build_and_render(build, args)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=_workers(), mp_context=context) as pool:
-        pending = [(args, pool.submit(_build_and_render, build, args)) for args in arguments]
-        for args, future in pending:
+
+    def __init__(
+        self, build: Callable[..., alt.TopLevelMixin | dict], arguments: Iterable[tuple], count: int
+    ) -> None:
+        self._build = build
+        self._pool: ProcessPoolExecutor | None = None
+        if count >= PROCESS_POOL_FROM and _workers() >= 2:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=_workers(), mp_context=context)
+            self._jobs = [(args, self._pool.submit(_build_and_render, build, args)) for args in arguments]
+        else:
+            self._jobs = [(args, None) for args in arguments]
+
+    def __iter__(self) -> Iterator[bytes]:
+        for args, future in self._jobs:
+            if future is None:
+                yield _build_and_render(self._build, args)
+                continue
             try:
-                png = future.result()
+                yield future.result()
             except BrokenProcessPool:  # a worker died (killed, out of memory): draw the rest here
-                png = _build_and_render(build, args)
-            yield png
+                yield _build_and_render(self._build, args)
+
+    def __enter__(self) -> ChartPictures:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers, dropping charts not drawn yet."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
