@@ -9,8 +9,8 @@ import json
 import altair as alt
 import pandas as pd
 
-RISK_COLOURS = {"red": "#c0392b", "amber": "#e69f00", "green": "#3a8f5c"}
-STATUS_COLOURS = {"settled": "#3a8f5c", "elevated": "#e69f00", "flare": "#c0392b"}
+RISK_COLOURS = {"red": "#c0392b", "amber": "#b45309", "green": "#2e7d4f"}
+STATUS_COLOURS = {"settled": "#2e7d4f", "elevated": "#b45309", "flare": "#c0392b"}
 STAGE_COLOURS = {
     "isometric": "#7fa7c9",
     "isotonic": "#4f7cac",
