@@ -197,3 +197,20 @@ def refuse(raw: str) -> str:
     """Refuse a value from the address that is not one of the choices."""
     raise ValueError(raw)
 
+
+def clinician_filter(column: Any, viewer: Viewer, *, key: str) -> str | None:
+    """Render the clinician filter, kept in the address as ?clinician=; return the choice, None for all."""
+    clinician_names = clinicians(viewer)
+    return column.selectbox(
+        "Clinician",
+        clinician_names,
+        index=None,
+        placeholder="All clinicians",
+        **bind_param(
+            key,
+            "clinician",
+            None,
+            parse=lambda raw: raw if raw in clinician_names else refuse(raw),
+        ),
+    )
+

@@ -31,19 +31,7 @@ days_back = period_col.selectbox(
         parse=lambda raw: int(raw) if int(raw) in PERIODS else _shared.refuse(raw),
     ),
 )
-clinician_names = _shared.clinicians(viewer)
-clinician = clinician_col.selectbox(
-    "Clinician",
-    clinician_names,
-    index=None,
-    placeholder="All clinicians",
-    **_shared.bind_param(
-        "inbox_clinician",
-        "clinician",
-        None,
-        parse=lambda raw: raw if raw in clinician_names else _shared.refuse(raw),
-    ),
-)
+clinician = _shared.clinician_filter(clinician_col, viewer, key="inbox_clinician")
 
 date_from = today - dt.timedelta(days=days_back - 1) if days_back else None
 events = _shared.alert_events(viewer, date_from, today)

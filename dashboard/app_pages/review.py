@@ -58,19 +58,7 @@ week = week_col.selectbox(
     ),
     **bound_week,
 )
-clinician_names = _shared.clinicians(viewer)
-clinician = clinician_col.selectbox(
-    "Clinician",
-    clinician_names,
-    index=None,
-    placeholder="All clinicians",
-    **_shared.bind_param(
-        "review_clinician",
-        "clinician",
-        None,
-        parse=lambda raw: raw if raw in clinician_names else _shared.refuse(raw),
-    ),
-)
+clinician = _shared.clinician_filter(clinician_col, viewer, key="review_clinician")
 search = search_col.text_input(
     "Find patient", placeholder="id or name", **_shared.bind_param("review_search", "q", "")
 )
