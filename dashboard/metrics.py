@@ -111,14 +111,8 @@ def responses(
     date_to: dt.date | None = None, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Return one row per loading day of a patient with its 24-hour response, dated on the loading day."""
-    date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
-    _check_range(date_from, date_to)
-    require_patient(db, viewer, patient_id)
-    frame = db.frame(
-        "patient_responses", patient_id=patient_id, as_of=_as_of(as_of), date_from=date_from, date_to=date_to,
-        clinician_scope=viewer.clinician_scope,
-    )
-    return _dates(frame)[RESPONSE_COLUMNS]
+    frame = _patient_frame(db, viewer, "patient_responses", patient_id, date_from, date_to, as_of)
+    return frame[RESPONSE_COLUMNS]
 
 
 def patient_days(
@@ -126,14 +120,22 @@ def patient_days(
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Return one row per programme day of a patient from date_from to date_to (and up to as_of)."""
+    return _patient_frame(db, viewer, "patient_days", patient_id, date_from, date_to, as_of)[DAY_COLUMNS]
+
+
+def _patient_frame(
+    db: Database, viewer: Viewer, query_name: str, patient_id: str, date_from: dt.date | None,
+    date_to: dt.date | None, as_of: dt.date | None,
+) -> pd.DataFrame:
+    """Run one patient's dated query for a visible patient over a checked date range."""
     date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
     _check_range(date_from, date_to)
     require_patient(db, viewer, patient_id)
     frame = db.frame(
-        "patient_days", patient_id=patient_id, as_of=_as_of(as_of), date_from=date_from, date_to=date_to,
+        query_name, patient_id=patient_id, as_of=_as_of(as_of), date_from=date_from, date_to=date_to,
         clinician_scope=viewer.clinician_scope,
     )
-    return _dates(frame)[DAY_COLUMNS]
+    return _dates(frame)
 
 
 def recent_morning_pain(db: Database, viewer: Viewer, end: dt.date, days: int = 28) -> pd.DataFrame:
