@@ -26,6 +26,13 @@ CEILING_COLOUR = "#b04a3a"
 TARGET_COLOUR = "#333333"
 FONT = "DejaVu Sans"
 WIDTH = 640
+PAIN_TITLE = "Morning and evening pain (dashed: pain ceiling; ▲ flare; shaded: rising streak)"
+REPS_TITLE = "Reps per day by stage (dashed: daily target)"
+PAIN_HEIGHT = 190
+# Print pair: no titles or legends (the PDF writes the titles and shows one key). The panels are laid out
+# by their views alone ("flush"), so the reps view always starts PRINT_SPACING below the pain view: the
+# same 228 px from the pain view's top as on screen, with the reps title now written by the PDF in the gap.
+PRINT_SPACING = 38
 
 _DAY = pd.Timedelta(days=1)
 
@@ -161,14 +168,18 @@ def _pain_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"streaks": streaks, "ceiling": ceiling, "pain": pain, "flares": flares}
 
 
-def _pain_marks(data: dict, show_x: bool, domain) -> alt.LayerChart:
-    """Return the pain chart's layers over the frames (or named datasets) of _pain_data."""
+def _pain_marks(data: dict, show_x: bool, domain, for_print: bool = False) -> alt.LayerChart:
+    """Return the pain chart's layers over the frames (or named datasets) of _pain_data.
+
+    For print: no title and no legend (the PDF writes the title and draws one key per report).
+    """
     pain, streaks, ceiling, flares = data["pain"], data["streaks"], data["ceiling"], data["flares"]
     x = _x(show_x, domain, "mid:T")
     y = alt.Y("pain:Q", title="Pain (0–10)", scale=alt.Scale(domain=[0, 10]))
     colour = alt.Color(
         "when:N", title="Pain",
         scale=alt.Scale(domain=list(PAIN_COLOURS), range=list(PAIN_COLOURS.values())),
+        legend=None if for_print else alt.Undefined,
     )
     tooltip = [alt.Tooltip("day:N", title="Day"), alt.Tooltip("when:N", title="When"),
                alt.Tooltip("pain:Q", title="Pain", format=".1f")]
@@ -196,10 +207,10 @@ def _pain_marks(data: dict, show_x: bool, domain) -> alt.LayerChart:
         tooltip=[alt.Tooltip("label:N", title="24-hour response"), alt.Tooltip("day:N", title="Morning of"),
                  alt.Tooltip("response:Q", title="Rise in morning pain", format="+.1f")],
     )
-    return alt.layer(shade, ceiling_line, lines, points, flare_marks).properties(
-        title="Morning and evening pain (dashed: pain ceiling; ▲ flare; shaded: rising streak)",
-        width=WIDTH, height=190,
-    )
+    layers = alt.layer(shade, ceiling_line, lines, points, flare_marks)
+    if for_print:
+        return layers.properties(width=WIDTH, height=PAIN_HEIGHT)
+    return layers.properties(title=PAIN_TITLE, width=WIDTH, height=PAIN_HEIGHT)
 
 
 def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
@@ -218,14 +229,15 @@ def _reps_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"bars": bars, "target": _step_through_last_day(frame, "target")}
 
 
-def _reps_marks(data: dict, show_x: bool, domain) -> alt.LayerChart:
-    """Return the reps chart's layers over the frames (or named datasets) of _reps_data."""
+def _reps_marks(data: dict, show_x: bool, domain, for_print: bool = False) -> alt.LayerChart:
+    """Return the reps chart's layers over the frames (or named datasets) of _reps_data (print: as pain)."""
     x = _x(show=show_x, domain=domain)
     bars = alt.Chart(data["bars"]).mark_bar(opacity=0.9).encode(
         x=_x(show_x, domain, "yearmonthdate(date):T"),
         y=alt.Y("daily_reps:Q", title="Reps per day"),
         color=alt.Color("stage:N", title="Stage",
-                        scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values()))),
+                        scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values())),
+                        legend=None if for_print else alt.Undefined),
         tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("daily_reps:Q", title="Reps"),
                  alt.Tooltip("target:Q", title="Target"), alt.Tooltip("stage:N", title="Stage")],
     )
@@ -233,9 +245,10 @@ def _reps_marks(data: dict, show_x: bool, domain) -> alt.LayerChart:
         color=TARGET_COLOUR, strokeDash=[4, 3], strokeWidth=1.5, interpolate="step-after"
     ).encode(x=x, y="target:Q", tooltip=[alt.Tooltip("day:N", title="Day"),
                                          alt.Tooltip("target:Q", title="Daily target")])
-    return alt.layer(bars, target).properties(
-        title="Reps per day by stage (dashed: daily target)", width=WIDTH, height=150
-    )
+    layers = alt.layer(bars, target)
+    if for_print:
+        return layers.properties(width=WIDTH, height=150)
+    return layers.properties(title=REPS_TITLE, width=WIDTH, height=150)
 
 
 def _reps_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
@@ -371,9 +384,13 @@ def patient_charts(days: pd.DataFrame, activities: pd.DataFrame | None = None) -
     return _theme(combined)
 
 
-def _pain_and_reps(pain: dict, reps: dict, domain) -> alt.VConcatChart:
+def _pain_and_reps(pain: dict, reps: dict, domain, for_print: bool = False) -> alt.VConcatChart:
     """Return the pain and reps pair over their frames (or named datasets), themed."""
-    combined = alt.vconcat(_pain_marks(pain, False, domain), _reps_marks(reps, True, domain), spacing=10)
+    panels = (_pain_marks(pain, False, domain, for_print), _reps_marks(reps, True, domain, for_print))
+    if for_print:
+        combined = alt.vconcat(*panels, spacing=PRINT_SPACING, bounds="flush")
+    else:
+        combined = alt.vconcat(*panels, spacing=10)
     return _theme(combined.resolve_scale(x="shared", color="independent"))
 
 
@@ -382,20 +399,30 @@ def pain_and_reps_chart(days: pd.DataFrame) -> alt.VConcatChart:
     return _pain_and_reps(_pain_data(days), _reps_data(days), _domain(days))
 
 
+def pain_and_reps_print_chart(days: pd.DataFrame) -> alt.VConcatChart:
+    """Return the pair for paper: the same marks without titles or legends (see PAIN_TITLE, print_key)."""
+    return _pain_and_reps(_pain_data(days), _reps_data(days), _domain(days), for_print=True)
+
+
 @functools.lru_cache(maxsize=16)
-def _pain_and_reps_layout(domain: tuple[pd.Timestamp, pd.Timestamp]) -> str:
+def _pain_and_reps_layout(domain: tuple[pd.Timestamp, pd.Timestamp], for_print: bool = False) -> str:
     """Return the pair's spec as JSON with named datasets, composed once per date domain (Altair is slow)."""
     pain = {key: alt.NamedData(name=f"pain_{key}") for key in ("streaks", "ceiling", "pain", "flares")}
     reps = {key: alt.NamedData(name=f"reps_{key}") for key in ("bars", "target")}
-    return json.dumps(_pain_and_reps(pain, reps, domain).to_dict(validate=False))
+    return json.dumps(_pain_and_reps(pain, reps, domain, for_print).to_dict(validate=False))
 
 
-def pain_and_reps_spec(days: pd.DataFrame) -> dict:
+def pain_and_reps_print_spec(days: pd.DataFrame) -> dict:
+    """Return pain_and_reps_print_chart(days).to_dict() as fast as pain_and_reps_spec (the clinic PDF)."""
+    return pain_and_reps_spec(days, for_print=True)
+
+
+def pain_and_reps_spec(days: pd.DataFrame, for_print: bool = False) -> dict:
     """Return pain_and_reps_chart(days).to_dict() in a fraction of the time (many charts: the clinic PDF).
 
     The same marks over the same frames; only the datasets' names differ.
     """
-    spec = json.loads(_pain_and_reps_layout(_domain(days)))
+    spec = json.loads(_pain_and_reps_layout(_domain(days), for_print))
     frames = {f"pain_{key}": frame for key, frame in _pain_data(days).items()}
     frames.update({f"reps_{key}": frame for key, frame in _reps_data(days).items()})
     to_values = alt.data_transformers.get()  # what Altair itself does to a chart's DataFrame
@@ -427,3 +454,84 @@ def weekly_adherence_chart(weeks: pd.DataFrame) -> alt.LayerChart:
     full = alt.Chart(pd.DataFrame({"y": [100.0]})).mark_rule(color="#999999", strokeDash=[4, 3])
     full = full.encode(y="y:Q")
     return _theme(alt.layer(bars, full).properties(title="Weekly adherence", width=WIDTH, height=140))
+
+
+def _text_width(text: str, size: float = 11) -> float:
+    """Return the width in CSS pixels of text set in DejaVu Sans (the charts' font) at size px."""
+    return _key_font(size).getlength(text)
+
+
+@functools.lru_cache(maxsize=4)
+def _key_font(size: float):
+    """Return the DejaVu Sans font the key's labels are measured in."""
+    from pathlib import Path
+
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"), size)
+
+
+KEY_ALT_TEXT = "Key to the pain and reps charts"
+
+
+def print_key() -> alt.LayerChart:
+    """Return the one key for the print pair's marks: what its legends and titles explained, drawn once.
+
+    Pain: morning and evening lines, the dashed pain ceiling, the flare marker and the shaded rising streak;
+    reps: the stage colours and the dashed daily target. Positions are pixels, laid out left to right.
+    """
+    groups = [
+        ("Pain", [("line", PAIN_COLOURS["morning"], "morning"), ("line", PAIN_COLOURS["evening"], "evening"),
+                  ("ceiling", CEILING_COLOUR, "pain ceiling"), ("flare", STATUS_COLOURS["flare"], "flare"),
+                  ("streak", STREAK_COLOUR, "rising morning pain streak")]),
+        ("Stage", [("stage", colour, stage) for stage, colour in STAGE_COLOURS.items()]),
+        ("Reps", [("target", TARGET_COLOUR, "daily target")]),
+    ]
+    row_height, symbol_w, heading_w = 20, 18, 52
+    rows: dict[str, list[dict]] = {kind: [] for kind in
+                                   ("line", "ceiling", "target", "point", "flare", "rect", "text")}
+    y = row_height / 2
+    for heading, items in groups:
+        x = 0.0
+        rows["text"].append({"x": x, "y": y, "text": heading, "colour": "#222222"})
+        x += heading_w
+        for kind, colour, label in items:
+            width = symbol_w + 5 + _text_width(label) + 16
+            if x + width > WIDTH and x > heading_w:
+                x, y = heading_w, y + row_height
+            mid = {"x": x, "x2": x + symbol_w, "y": y, "colour": colour}
+            if kind == "line":
+                rows["line"].append(mid)
+                rows["point"].append({"x": x + symbol_w / 2, "y": y, "colour": colour})
+            elif kind in ("ceiling", "target"):
+                rows[kind].append(mid)
+            elif kind == "flare":
+                rows["flare"].append({"x": x + symbol_w / 2, "y": y, "colour": colour})
+            else:
+                rows["rect"].append({"x": x + 2, "x2": x + symbol_w - 2, "y": y - 6, "y2": y + 6,
+                                     "colour": colour, "opacity": 0.6 if kind == "streak" else 0.9})
+            rows["text"].append({"x": x + symbol_w + 5, "y": y, "text": label, "colour": "#444444"})
+            x += width
+        y += row_height
+    frames = {kind: pd.DataFrame(values) for kind, values in rows.items()}
+    px = {"scale": None, "axis": None}
+    x, x2, y_ = alt.X("x:Q", **px), alt.X2("x2:Q"), alt.Y("y:Q", **px)
+    colour = alt.Color("colour:N", scale=None)
+    layers = [
+        alt.Chart(frames["rect"]).mark_rect().encode(
+            x=x, x2=x2, y=y_, y2=alt.Y2("y2:Q"), color=colour, opacity=alt.Opacity("opacity:Q", scale=None)
+        ),
+        alt.Chart(frames["line"]).mark_rule(strokeWidth=2).encode(x=x, x2=x2, y=y_, color=colour),
+        alt.Chart(frames["ceiling"]).mark_rule(strokeDash=[6, 4], strokeWidth=1.5).encode(
+            x=x, x2=x2, y=y_, color=colour),
+        alt.Chart(frames["target"]).mark_rule(strokeDash=[4, 3], strokeWidth=1.5).encode(
+            x=x, x2=x2, y=y_, color=colour),
+        alt.Chart(frames["point"]).mark_point(filled=True, size=28, opacity=1).encode(
+            x=x, y=y_, color=colour),
+        alt.Chart(frames["flare"]).mark_point(
+            shape="triangle-up", size=140, filled=True, stroke="white", strokeWidth=1, opacity=1
+        ).encode(x=x, y=y_, fill=alt.Fill("colour:N", scale=None)),
+        alt.Chart(frames["text"]).mark_text(align="left", baseline="middle", fontSize=11).encode(
+            x=x, y=y_, text="text:N", color=colour),
+    ]
+    return _theme(alt.layer(*layers).properties(width=WIDTH, height=int(y - row_height / 2)))

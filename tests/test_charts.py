@@ -160,3 +160,48 @@ def test_given_fast_pair_spec_twice_expect_independent_copies():
     second = charts.pain_and_reps_spec(patient_days())
     assert "background" not in second["config"]
     assert "tooltip" in second["vconcat"][0]["layer"][0]["encoding"]
+
+
+def _legends_and_titles(spec: dict) -> tuple[list, list]:
+    """Return the colour encodings that would draw a legend, and the titles, of the pair's two panels."""
+    legends, titles = [], []
+    for panel in spec["vconcat"]:
+        if "title" in panel:
+            titles.append(panel["title"])
+        for layer in panel["layer"]:
+            colour = layer.get("encoding", {}).get("color")
+            if colour and "field" in colour and colour.get("legend", {}) is not None:
+                legends.append(colour["field"])
+    return legends, titles
+
+
+@pytest.mark.parametrize("days", [patient_days(), patient_days(28), patient_days().iloc[0:0]])
+def test_given_days_expect_fast_print_spec_same_as_altair_print_chart(days):
+    slow = _inlined(charts.pain_and_reps_print_chart(days).to_dict(validate=False))
+    fast = _inlined(charts.pain_and_reps_print_spec(days))
+    assert json.dumps(fast, sort_keys=True) == json.dumps(slow, sort_keys=True)
+
+
+def test_given_print_pair_expect_no_legend_no_title_same_marks_and_app_pair_unchanged():
+    app = charts.pain_and_reps_spec(patient_days())
+    paper = charts.pain_and_reps_print_spec(patient_days())
+    assert _legends_and_titles(app) == (["when", "when", "stage"], [charts.PAIN_TITLE, charts.REPS_TITLE])
+    assert _legends_and_titles(paper) == ([], [])
+    assert app["spacing"] == 10 and "bounds" not in app
+    assert paper["spacing"] == charts.PRINT_SPACING and paper["bounds"] == "flush"
+    marks = [[layer["mark"] for layer in panel["layer"]] for panel in app["vconcat"]]
+    assert marks == [[layer["mark"] for layer in panel["layer"]] for panel in paper["vconcat"]]
+    assert paper["datasets"] == app["datasets"] and paper["config"] == app["config"]
+    assert vlc.vegalite_to_png(paper, scale=1).startswith(b"\x89PNG")
+
+
+def test_given_print_key_expect_every_mark_explained_and_it_renders():
+    spec = charts.print_key().to_dict()
+    labels = {row["text"] for data in spec["datasets"].values() for row in data if "text" in row}
+    explained = {"morning", "evening", "pain ceiling", "flare", "rising morning pain streak", "daily target"}
+    assert explained <= labels
+    assert set(charts.STAGE_COLOURS) <= labels
+    colours = {row["colour"] for data in spec["datasets"].values() for row in data}
+    assert set(charts.STAGE_COLOURS.values()) | set(charts.PAIN_COLOURS.values()) <= colours
+    assert {charts.CEILING_COLOUR, charts.TARGET_COLOUR, charts.STREAK_COLOUR} <= colours
+    assert vlc.vegalite_to_png(spec, scale=1).startswith(b"\x89PNG")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from dashboard import charts
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.importer import import_paths
@@ -128,6 +130,36 @@ def test_clinic_pdf_flagged_patient_pages_carry_charts(sam_pdf):
     with_images = [page for page in sam_pdf.pages if page.images]
     red_and_amber = [page for page in sam_pdf.pages if "Last four weeks" in page.extract_text()]
     assert red_and_amber and len(with_images) >= len(red_and_amber)
+    for page in red_and_amber:  # the chart titles are the page's text now, not part of the picture
+        text = page.extract_text()
+        assert charts.PAIN_TITLE in text and charts.REPS_TITLE in text
+
+
+def _alt_texts(data: bytes) -> list[str]:
+    """Return the alternative texts of the PDF's figures, in order."""
+    return [text.decode("utf-16-be") if text.startswith("\ufeff".encode("utf-16-be")) else text.decode()
+            for text in re.findall(rb"/Alt \((.*?)\)", data)]
+
+
+def test_clinic_pdf_has_one_key_before_the_patients_and_charts_without_legends(clinic_db):
+    data = clinic_report_pdf(clinic_db, ADMIN, WEEK, clinician="Sam Patel", as_of=AS_OF)
+    reader = PdfReader(io.BytesIO(data))
+    texts = [page.extract_text() for page in reader.pages]
+    key_pages = [number for number, text in enumerate(texts, start=1) if "Key to the patient charts" in text]
+    patient_pages = [number for number, text in enumerate(texts, start=1) if "Last four weeks" in text]
+    assert len(key_pages) == 1 and key_pages[0] <= patient_pages[0]
+    assert all(f"key to the lines and colours on page {key_pages[0]}" in texts[number - 1]
+               for number in patient_pages)
+    images = sum(len(page.images) for page in reader.pages)
+    assert images == len(patient_pages) + 1  # one chart per patient and the key once
+    alts = [text for text in _alt_texts(data) if text.strip("\ufeff")]
+    assert sum(charts.KEY_ALT_TEXT in text for text in alts) == 1
+
+
+def test_clinic_pdf_with_no_flagged_patient_has_no_key(clinic_db):
+    viewer = Viewer("nobody", "clinician", "Nobody Here")
+    text = _text(PdfReader(io.BytesIO(clinic_report_pdf(clinic_db, viewer, WEEK, as_of=AS_OF))))
+    assert "Key to the patient charts" not in text and "Triage" in text
 
 
 def test_clinic_pdf_for_a_clinician_viewer_is_scoped(clinic_db):

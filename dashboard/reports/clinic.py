@@ -9,11 +9,20 @@ import pandas as pd
 from dashboard import charts
 from dashboard.access import Viewer
 from dashboard.db import Database
+from dashboard.reports import pdf as pages
 from dashboard.reports.data import ClinicData, clinic_data, context_days, rule_words
-from dashboard.reports.pdf import ChartPictures, ReportPDF, hex_rgb, short_date
+from dashboard.reports.pdf import ChartPictures, ReportPDF, chart_png, hex_rgb, short_date
 from dashboard.reports.sheets import Column, Sheet, csv_bytes, xlsx_bytes
 
 TITLE = "Weekly clinic report"
+# The print pair (no legend) at the scale the pair with its legends had: 813 CSS px across the 180 mm page.
+PAIR_MM_PER_PX = 180 / 813
+# Where the chart titles go, in CSS px from the picture's top: the pain view starts 11 px down (its top
+# axis label), the reps view charts.PRINT_SPACING below the pain view; each title 26.5 px above its view.
+PAIR_TITLES = (
+    (11 - 26.5, charts.PAIN_TITLE),
+    (11 + charts.PAIN_HEIGHT + charts.PRINT_SPACING - 26.5, charts.REPS_TITLE),
+)
 
 SUMMARY_COLUMNS = [
     Column("risk", "Risk", "text", 8),
@@ -112,7 +121,7 @@ def clinic_report_pdf(
     flagged = data.flagged().to_dict(orient="records")
     # Charts are built and drawn in worker processes while this one lays out the cover and triage pages.
     with ChartPictures(
-        charts.pain_and_reps_spec,
+        charts.pain_and_reps_print_spec,
         ((context_days(db, viewer, row["patient_id"], data.sunday, data.as_of),) for row in flagged),
         len(flagged),
     ) as pictures:
@@ -159,13 +168,39 @@ def _clinic_pdf(data: ClinicData, flagged: list[dict], pictures: ChartPictures) 
         align=("CENTER", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
     )
 
-    for row, png in zip(flagged, pictures, strict=True):
-        _patient_section(pdf, row, png)
+    # One key explains every patient's chart: at the end of the triage pages when it fits there, else
+    # under the first patient's heading (never a page of its own).
+    key = chart_png(charts.print_key()) if flagged else None
+    key_here = key is not None and pdf.room() >= _key_height(key) + 22
+    if key_here:
+        pdf.ln(2)
+        _key(pdf, key)
+    key_page = pdf.page_no() if key_here else pdf.page_no() + 1
+    for index, (row, png) in enumerate(zip(flagged, pictures, strict=True)):
+        _patient_section(pdf, row, png, key_page, key if index == 0 and not key_here else None)
     return pdf.bytes()
 
 
-def _patient_section(pdf: ReportPDF, row: dict, png: bytes) -> None:
-    """Add one flagged patient's page: reasons, figures, then their pain and reps charts."""
+def _key_height(png: bytes) -> float:
+    """Return the key picture's height on the page in mm."""
+    return pages.png_size(png)[1] / pages.CHART_SCALE * PAIR_MM_PER_PX
+
+
+def _key(pdf: ReportPDF, png: bytes) -> None:
+    """Draw the one key to every patient's pain and reps charts (the lines, markers and colours)."""
+    pdf.heading("Key to the patient charts", size=12, space_after=1)
+    pdf.paragraph(
+        "Each red and amber patient's page shows morning and evening pain above reps per day; "
+        "the lines, markers and colours mean:", size=9, colour=(90, 90, 90),
+    )
+    pdf.ln(1)
+    pdf.titled_chart(png, (), PAIR_MM_PER_PX, alt_text=charts.KEY_ALT_TEXT)
+
+
+def _patient_section(
+    pdf: ReportPDF, row: dict, png: bytes, key_page: int, key: bytes | None = None
+) -> None:
+    """Add one flagged patient's page: reasons, figures, then their pain and reps charts (the key first)."""
     pdf.add_page()
     colour = hex_rgb(charts.RISK_COLOURS.get(row["risk"], "#777777"))
     pdf.set_fill_color(*colour)
@@ -178,9 +213,15 @@ def _patient_section(pdf: ReportPDF, row: dict, png: bytes) -> None:
         f"mean morning pain {_pain_change(row)} · flare days {_number(row['flare_days'], 0)}",
         size=9, colour=(70, 70, 70),
     )
+    if key is not None:
+        pdf.ln(2)
+        _key(pdf, key)
     pdf.ln(1)
     for text in row["reasons"]:
         pdf.paragraph(f"• {text}", size=10)
     pdf.ln(2)
-    pdf.paragraph("Last four weeks:", size=9, colour=(70, 70, 70))
-    pdf.chart(png, alt_text=f"Pain and reps charts for {row['patient_id']}")
+    pdf.paragraph(f"Last four weeks (key to the lines and colours on page {key_page}):", size=9,
+                  colour=(70, 70, 70))
+    pdf.ln(1)
+    alt_text = f"Pain and reps charts for {row['patient_id']}"
+    pdf.titled_chart(png, PAIR_TITLES, PAIR_MM_PER_PX, alt_text=alt_text)

@@ -145,7 +145,7 @@ class ChartPictures:
             self._pool = None
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
+def png_size(png: bytes) -> tuple[int, int]:
     """Return a PNG's width and height in pixels, read from its header."""
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
@@ -223,13 +223,39 @@ class ReportPDF(FPDF):
     def chart(self, chart: alt.TopLevelMixin | bytes, width: float | None = None, alt_text: str = "") -> None:
         """Place a chart (or its PNG) at full width, starting a new page when it would not fit."""
         png = chart if isinstance(chart, bytes) else chart_png(chart)
-        pixels_w, pixels_h = _png_size(png)
+        pixels_w, pixels_h = png_size(png)
         width = min(width or self.epw, pixels_w / CHART_SCALE * 0.2646)  # never enlarge beyond 96 dpi size
         height = width * pixels_h / pixels_w
         if height > self.room():
             self.add_page()
         self.image(io.BytesIO(png), x=self.l_margin, y=self.get_y(), w=width, h=height, alt_text=alt_text)
         self.set_y(self.get_y() + height + 3)
+
+    def titled_chart(
+        self, png: bytes, titles: Sequence[tuple[float, str]], mm_per_px: float, alt_text: str = "",
+        title_px: float = 13, title_colour: tuple[int, int, int] = (34, 34, 34),
+    ) -> None:
+        """Place a chart PNG at mm_per_px millimetres per CSS pixel with titles written as text.
+
+        Each title is (top, text): top in CSS pixels from the image's top, negative for above the image.
+        Title and picture move to a new page together when they would not fit.
+        """
+        pixels_w, pixels_h = png_size(png)
+        width, height = pixels_w / CHART_SCALE * mm_per_px, pixels_h / CHART_SCALE * mm_per_px
+        line = title_px * mm_per_px * 1.3
+        above = max([-top for top, _ in titles if top < 0], default=0) * mm_per_px
+        if above + height > self.room():
+            self.add_page()
+        top = self.get_y() + above
+        self.image(io.BytesIO(png), x=self.l_margin, y=top, w=width, h=height, alt_text=alt_text)
+        self.set_font(FONT, "", title_px * mm_per_px / 0.3528)  # the size the chart's own titles had
+        self.set_text_color(*title_colour)
+        for title_top, text in titles:
+            self.set_xy(self.l_margin, top + title_top * mm_per_px)
+            self.cell(width, line, text, align="L")
+        self.set_text_color(0, 0, 0)
+        self.set_font(FONT, "", 10)
+        self.set_xy(self.l_margin, top + height + 3)
 
     def risk_badges(self, counts: dict[str, int]) -> None:
         """Draw one coloured box per risk level with its patient count."""
