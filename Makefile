@@ -47,5 +47,9 @@ fuzz: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test browser
 	$(BIN)/python -m bench
 
+# The tiny version CI runs through tests/test_bench_smoke.py; reports numbers, asserts none.
+bench-smoke: $(VENV)/.installed-test browser
+	$(BIN)/python -m bench --smoke --out bench/out/smoke
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis screenshots
