@@ -447,7 +447,10 @@ def weekly_adherence_chart(weeks: pd.DataFrame) -> alt.LayerChart:
     if "total_reps" in frame:
         tooltip.append(alt.Tooltip("total_reps:Q", title="Total reps"))
     bars = alt.Chart(frame[keep]).mark_bar(color="#4f7cac").encode(
-        x=alt.X("week:O", title="ISO week", axis=alt.Axis(labelAngle=0)),
+        # "W37" fits under a bar where "2026-W37" runs into its neighbours; the tooltip keeps the year.
+        x=alt.X(
+            "week:O", title="ISO week", axis=alt.Axis(labelAngle=0, labelExpr="substring(datum.value, 5)")
+        ),
         y=alt.Y("adherence_pct:Q", title="Adherence (%)", scale=alt.Scale(domain=[0, 100])),
         tooltip=tooltip,
     )
