@@ -23,18 +23,35 @@ rising as (
     where rises
 ),
 
-rising_streak as (
+-- Most islands are one rise long, so the cheap aggregates pick the streaks that qualify (and are dated in the
+-- range) first; only those build the ordered detail text.
+rising_islands as (
     select
         patient_id,
-        'rising_streak' as rule,
-        min(date) + 1 as date,
-        'high' as severity,
-        'morning pain ' || metric_score(arg_min(prev_morning, date)) || ' → '
-            || string_agg(metric_score(morning_pain), ' → ' order by date)
-            || ' (' || metric_date_span(min(date) - 1, max(date)) || ')' as detail
+        island,
+        min(date) as first_rise,
+        max(date) as last_rise,
+        arg_min(prev_morning, date) as first_morning
     from rising
     group by patient_id, island
     having count(*) >= 2 and max(morning_pain) - arg_min(prev_morning, date) >= any_value(flare_threshold)
+        and (date_from is null or min(date) + 1 >= date_from)
+        and min(date) + 1 <= coalesce(date_to, as_of)
+),
+
+rising_streak as (
+    select
+        rising_islands.patient_id,
+        'rising_streak' as rule,
+        any_value(rising_islands.first_rise) + 1 as date,
+        'high' as severity,
+        'morning pain ' || metric_score(any_value(rising_islands.first_morning)) || ' → '
+            || string_agg(metric_score(rising.morning_pain), ' → ' order by rising.date)
+            || ' (' || metric_date_span(any_value(rising_islands.first_rise) - 1, any_value(rising_islands.last_rise))
+            || ')' as detail
+    from rising_islands
+    inner join rising on rising.patient_id = rising_islands.patient_id and rising.island = rising_islands.island
+    group by rising_islands.patient_id, rising_islands.island
 ),
 
 flare as (

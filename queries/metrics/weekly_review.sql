@@ -4,23 +4,14 @@
 --          Sorted red, amber, green, then patient_id.
 -- Grain: one row per patient in the programme during W.
 -- Parameters: $week_start (date, a Monday), $as_of (date), $clinician_scope (clinician name, or null for everyone)
-with day_values as (
-    select *
-    from metric_day_values(
-        $as_of::date, $clinician_scope::varchar, null, $week_start::date - 7, $week_start::date + 6
-    )
-),
 
--- Responses dated in W need only the Sunday before W for their loading day and morning before.
-responses as (
-    select
-        patient_id,
-        max(response)::double as max_response
-    from metric_days(
-        $as_of::date, $clinician_scope::varchar, null, $week_start::date - 1, $week_start::date + 6
-    )
-    where date >= $week_start
-    group by patient_id
+-- One spine, W - 28 to as_of (the range metric_events uses for events dated in W), gives both the figures
+-- (W - 1 and W) and the alerts. The review needs only which rules fired in W, not their detail sentences, so
+-- the runs below keep metric_events' rules (islands, dating, thresholds) without building text; the rule and
+-- differential tests compare this review with alert_events and the oracle.
+with spine as (
+    select *
+    from metric_days($as_of::date, $clinician_scope::varchar, null, $week_start::date - 28, null)
 ),
 
 this_week as (
@@ -31,9 +22,11 @@ this_week as (
         metric_adherence_pct(sum(least(daily_reps, target)), any_value(target), count(*)) as adherence_pct,
         count(*) filter (where daily_reps >= target) as days_on_target,
         sum(daily_reps)::bigint as total_reps,
-        avg(morning_pain::double) as mean_morning_pain
-    from day_values
-    where date >= $week_start
+        avg(morning_pain::double) as mean_morning_pain,
+        max(response)::double as max_response,
+        count(*) filter (where response_status = 'flare') as flare_days
+    from spine
+    where date between $week_start and $week_start::date + 6
     group by patient_id
 ),
 
@@ -41,25 +34,63 @@ previous_week as (
     select
         patient_id,
         avg(morning_pain::double) as prev_mean_morning_pain
-    from day_values
-    where date < $week_start
+    from spine
+    where date between $week_start::date - 7 and $week_start::date - 1
     group by patient_id
 ),
 
-events as (
-    select *
-    from metric_events(
-        $as_of::date, $clinician_scope::varchar, null, $week_start::date, $week_start::date + 6
+-- Runs are gaps and islands: flagged days on consecutive dates share date - row number.
+rising_streak as (
+    select distinct patient_id
+    from (
+        select
+            *,
+            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        from spine
+        where rises
     )
+    group by patient_id, island
+    having count(*) >= 2 and max(morning_pain) - arg_min(prev_morning, date) >= any_value(flare_threshold)
+        and min(date) + 1 between $week_start and $week_start::date + 6
 ),
 
-event_summary as (
-    select
-        patient_id,
-        count(*) filter (where rule = 'flare') as flare_days,
-        list_sort(list(distinct rule)) as alerts
-    from events
-    group by patient_id
+pain_above_ceiling as (
+    select distinct patient_id
+    from (
+        select
+            *,
+            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        from spine
+        where above_ceiling
+    )
+    group by patient_id, island
+    having min(date) between $week_start and $week_start::date + 6
+),
+
+load_spike as (
+    select distinct patient_id
+    from (
+        select
+            *,
+            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        from spine
+        where load_spike
+    )
+    group by patient_id, island
+    having min(date) between $week_start and $week_start::date + 6
+),
+
+not_logging as (
+    select distinct patient_id
+    from (
+        select
+            *,
+            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        from spine
+        where missing_morning
+    )
+    group by patient_id, island
+    having count(*) >= 3 and min(date) + 2 between $week_start and $week_start::date + 6
 ),
 
 reviewed as (
@@ -73,13 +104,28 @@ reviewed as (
         this_week.total_reps,
         this_week.mean_morning_pain,
         previous_week.prev_mean_morning_pain,
-        coalesce(event_summary.flare_days, 0) as flare_days,
-        responses.max_response,
-        coalesce(event_summary.alerts, []::varchar[]) as alerts
+        this_week.flare_days,
+        this_week.max_response,
+        -- Alphabetical, as list_sort gives it; low_adherence is W's own adherence, judged once W is finished.
+        list_filter(
+            [
+                case when this_week.flare_days > 0 then 'flare' end,
+                case when load_spike.patient_id is not null then 'load_spike' end,
+                case
+                    when $week_start::date + 6 <= $as_of and this_week.adherence_pct < 50 then 'low_adherence'
+                end,
+                case when not_logging.patient_id is not null then 'not_logging' end,
+                case when pain_above_ceiling.patient_id is not null then 'pain_above_ceiling' end,
+                case when rising_streak.patient_id is not null then 'rising_streak' end
+            ],
+            lambda rule: rule is not null
+        )::varchar[] as alerts
     from this_week
     left join previous_week on previous_week.patient_id = this_week.patient_id
-    left join event_summary on event_summary.patient_id = this_week.patient_id
-    left join responses on responses.patient_id = this_week.patient_id
+    left join rising_streak on rising_streak.patient_id = this_week.patient_id
+    left join pain_above_ceiling on pain_above_ceiling.patient_id = this_week.patient_id
+    left join load_spike on load_spike.patient_id = this_week.patient_id
+    left join not_logging on not_logging.patient_id = this_week.patient_id
 ),
 
 final as (
