@@ -17,8 +17,6 @@ with spine as (
 this_week as (
     select
         patient_id,
-        any_value(name) as name,
-        any_value(clinician) as clinician,
         metric_adherence_pct(sum(least(daily_reps, target)), any_value(target), count(*)) as adherence_pct,
         count(*) filter (where daily_reps >= target) as days_on_target,
         sum(daily_reps)::bigint as total_reps,
@@ -96,8 +94,8 @@ not_logging as (
 reviewed as (
     select
         this_week.patient_id,
-        this_week.name,
-        this_week.clinician,
+        patients.name,
+        patients.clinician,
         metric_iso_week($week_start) as week,
         this_week.adherence_pct,
         this_week.days_on_target,
@@ -121,6 +119,8 @@ reviewed as (
             lambda rule: rule is not null
         )::varchar[] as alerts
     from this_week
+    -- Names are joined to the 10,000-odd review rows, not carried through the spine's window.
+    inner join patients on patients.patient_id = this_week.patient_id
     left join previous_week on previous_week.patient_id = this_week.patient_id
     left join rising_streak on rising_streak.patient_id = this_week.patient_id
     left join pain_above_ceiling on pain_above_ceiling.patient_id = this_week.patient_id
