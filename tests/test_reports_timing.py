@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from test_charts import patient_days
 from test_reports_clinic import AS_OF, WEEK, clinic_db  # noqa: F401  (the fixture)
 
@@ -46,3 +50,40 @@ def test_clinic_timing_counts_pages_and_charts(clinic_db):  # noqa: F811
     flagged = result["charts"]
     assert flagged > 0 and result["pages"] >= flagged + 1
     assert result["seconds"] > 0 and result["cpu_seconds"] > 0
+
+
+_UNIMPORTABLE_MAIN = """
+import sys, time, types
+from test_charts import patient_days
+from dashboard import charts
+from dashboard.reports import pdf
+# A host whose __main__ spawned workers cannot re-import (as under Streamlit's AppTest).
+host = types.ModuleType("__main__")
+host.__file__ = sys.argv[1]
+sys.modules["__main__"] = host
+count = pdf.PROCESS_POOL_FROM
+
+
+def slowly_read_patients():
+    # Like the clinic report, which reads each patient's days while the workers start (and here, die).
+    for _ in range(count):
+        yield (patient_days(),)
+        time.sleep(0.5)
+
+
+with pdf.ChartPictures(charts.pain_and_reps_print_spec, slowly_read_patients(), count) as pictures:
+    pngs = list(pictures)
+assert len(pngs) == pdf.PROCESS_POOL_FROM and all(png.startswith(b"\\x89PNG") for png in pngs)
+print("drawn", len(pngs))
+"""
+
+
+def test_given_workers_that_cannot_start_expect_every_chart_drawn_here(tmp_path):
+    tests_dir = Path(__file__).resolve().parent
+    result = subprocess.run(
+        [sys.executable, "-c", _UNIMPORTABLE_MAIN, str(tmp_path / "gone.py")],
+        cwd=tests_dir, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "gone.py" in result.stderr  # the spawned workers really failed to start
+    assert f"drawn {pdf.PROCESS_POOL_FROM}" in result.stdout

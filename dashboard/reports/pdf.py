@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -118,9 +118,19 @@ class ChartPictures:
         if count >= PROCESS_POOL_FROM and _workers() >= 2:
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(max_workers=_workers(), mp_context=context)
-            self._jobs = [(args, self._pool.submit(_build_and_render, build, args)) for args in arguments]
-        else:
-            self._jobs = [(args, None) for args in arguments]
+        self._jobs = [(args, self._submit(args)) for args in arguments]
+
+    def _submit(self, args: tuple) -> Future[bytes] | None:
+        """Queue one chart for a worker, or return None to draw it here (no pool, or the pool broke)."""
+        if self._pool is None:
+            return None
+        try:
+            return self._pool.submit(_build_and_render, self._build, args)
+        except BrokenProcessPool:
+            # A worker could not start or died (e.g. the host process's __main__ cannot be re-imported by
+            # a spawned child, as under AppTest): draw this chart and the rest in this process.
+            self.close()
+            return None
 
     def __iter__(self) -> Iterator[bytes]:
         for args, future in self._jobs:
