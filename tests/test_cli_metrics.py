@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_metrics_rules import Clinic, nov, review_clinic
+from test_metrics_rules import REVIEW_W46, Clinic, nov, review_clinic
 
 from dashboard import metrics
 from dashboard.cli import main
@@ -37,23 +37,7 @@ def test_review_json_is_the_stable_interface(db_path, capsys):
                          "--format", "json")
 
     assert status == 0
-    assert json.loads(out) == [
-        {"patient_id": "P2", "name": "Patient P2", "clinician": "Sam Patel", "week": "2026-W46",
-         "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 3.75,
-         "prev_mean_morning_pain": pytest.approx(15 / 7), "flare_days": 1, "max_response": 2.0,
-         "alerts": ["flare"], "risk": "red"},
-        {"patient_id": "P1", "name": "Patient P1", "clinician": "Sam Patel", "week": "2026-W46",
-         "adherence_pct": 33.3, "days_on_target": 0, "total_reps": 210, "mean_morning_pain": 2.0,
-         "prev_mean_morning_pain": None, "flare_days": 0, "max_response": 0.0,
-         "alerts": ["low_adherence"], "risk": "amber"},
-        {"patient_id": "P6", "name": "Patient P6", "clinician": "Sam Patel", "week": "2026-W46",
-         "adherence_pct": 0.0, "days_on_target": 0, "total_reps": 0, "mean_morning_pain": None,
-         "prev_mean_morning_pain": None, "flare_days": 0, "max_response": None,
-         "alerts": ["low_adherence"], "risk": "amber"},
-        {"patient_id": "P3", "name": "Patient P3", "clinician": "Léa Moreau", "week": "2026-W46",
-         "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 1.0,
-         "prev_mean_morning_pain": 1.0, "flare_days": 0, "max_response": 0.0, "alerts": [], "risk": "green"},
-    ]
+    assert json.loads(out) == REVIEW_W46
 
 
 def test_review_defaults_to_the_week_of_the_as_of_date(db_path, capsys):

@@ -561,6 +561,27 @@ def review_clinic(clinic: Clinic) -> Database:
     return clinic.build()
 
 
+# The review_clinic week 2026-W46 as of 15 Nov, worked out by hand; the CLI test checks its JSON against it.
+REVIEW_W46 = [
+    {"patient_id": "P2", "name": "Patient P2", "clinician": "Sam Patel", "week": "2026-W46",
+     "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 3.75,
+     "prev_mean_morning_pain": pytest.approx(15 / 7), "flare_days": 1, "max_response": 2.0,
+     "alerts": ["flare"], "risk": "red"},
+    {"patient_id": "P1", "name": "Patient P1", "clinician": "Sam Patel", "week": "2026-W46",
+     "adherence_pct": 33.3, "days_on_target": 0, "total_reps": 210, "mean_morning_pain": 2.0,
+     "prev_mean_morning_pain": None, "flare_days": 0, "max_response": 0.0,
+     "alerts": ["low_adherence"], "risk": "amber"},
+    # The not_logging event of P6's gap is dated 4 Nov, in W45; the gap raises nothing new in W46.
+    {"patient_id": "P6", "name": "Patient P6", "clinician": "Sam Patel", "week": "2026-W46",
+     "adherence_pct": 0.0, "days_on_target": 0, "total_reps": 0, "mean_morning_pain": None,
+     "prev_mean_morning_pain": None, "flare_days": 0, "max_response": None,
+     "alerts": ["low_adherence"], "risk": "amber"},
+    {"patient_id": "P3", "name": "Patient P3", "clinician": "Léa Moreau", "week": "2026-W46",
+     "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 1.0,
+     "prev_mean_morning_pain": 1.0, "flare_days": 0, "max_response": 0.0, "alerts": [], "risk": "green"},
+]
+
+
 def test_weekly_review_rows_values_and_order(clinic):
     db = review_clinic(clinic)
 
@@ -572,24 +593,7 @@ def test_weekly_review_rows_values_and_order(clinic):
     ]
     got = [{key: plain(value) if key != "alerts" else value for key, value in row.items()}
            for row in review.to_dict(orient="records")]
-    assert got == [
-        {"patient_id": "P2", "name": "Patient P2", "clinician": "Sam Patel", "week": "2026-W46",
-         "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 3.75,
-         "prev_mean_morning_pain": pytest.approx(15 / 7), "flare_days": 1, "max_response": 2.0,
-         "alerts": ["flare"], "risk": "red"},
-        {"patient_id": "P1", "name": "Patient P1", "clinician": "Sam Patel", "week": "2026-W46",
-         "adherence_pct": 33.3, "days_on_target": 0, "total_reps": 210, "mean_morning_pain": 2.0,
-         "prev_mean_morning_pain": None, "flare_days": 0, "max_response": 0.0,
-         "alerts": ["low_adherence"], "risk": "amber"},
-        # The not_logging event of P6's gap is dated 4 Nov, in W45; the gap raises nothing new in W46.
-        {"patient_id": "P6", "name": "Patient P6", "clinician": "Sam Patel", "week": "2026-W46",
-         "adherence_pct": 0.0, "days_on_target": 0, "total_reps": 0, "mean_morning_pain": None,
-         "prev_mean_morning_pain": None, "flare_days": 0, "max_response": None,
-         "alerts": ["low_adherence"], "risk": "amber"},
-        {"patient_id": "P3", "name": "Patient P3", "clinician": "Léa Moreau", "week": "2026-W46",
-         "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 1.0,
-         "prev_mean_morning_pain": 1.0, "flare_days": 0, "max_response": 0.0, "alerts": [], "risk": "green"},
-    ]
+    assert got == REVIEW_W46
 
 
 def test_weekly_review_lists_distinct_sorted_rules_and_red_beats_amber(clinic):
