@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/rehab demo --if-empty
 	$(BIN)/rehab user demo-accounts
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+	$(BIN)/rehab serve --port $(PORT)
 
 # Debian's chromium, for the browser tests; Playwright cannot download its own browser here.
 browser:

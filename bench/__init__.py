@@ -23,7 +23,7 @@ CLINIC_METRIC_KEYS = (
 )
 BROWSER_METRIC_KEYS = (
     "browser.patients",
-    "browser.first_s",
+    "browser.fresh_server_median_s",
     "browser.median_s",
     "browser.server_peak_rss_mb",
 )

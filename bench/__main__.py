@@ -216,7 +216,8 @@ def browser_skipped(reason: str) -> dict:
     """Return the browser section of a run that did not load the page."""
     print(f"browser: skipped ({reason})", flush=True)
     return {
-        "skipped": reason, "patients": None, "first_s": None, "median_s": None, "server_peak_rss_mb": None,
+        "skipped": reason, "patients": None, "fresh_server_median_s": None, "median_s": None,
+        "server_peak_rss_mb": None,
     }
 
 

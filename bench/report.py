@@ -47,8 +47,15 @@ def evaluate_targets(results: dict) -> list[dict]:
     page = browser.get("median_s")
     page_at_size = browser.get("patients") == 2000
     targets.append({
-        "name": "review page interactive (2,000 patients)", "target": "< 3 s", "value": page, "unit": "s",
+        "name": "review page interactive (2,000 patients; running server, review not cached)",
+        "target": "< 3 s", "value": page, "unit": "s",
         "holds": (page < 3) if (page is not None and page_at_size) else None,
+    })
+    fresh = browser.get("fresh_server_median_s")
+    targets.append({
+        "name": "review page interactive (2,000 patients; first visit after a server start)",
+        "target": "< 3 s", "value": fresh, "unit": "s",
+        "holds": (fresh < 3) if (fresh is not None and page_at_size) else None,
     })
     return targets
 
@@ -168,17 +175,20 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
     browser = results.get("browser") or {}
     lines += ["", "## Review page in headless chromium", ""]
     if browser.get("median_s") is not None:
+        runs = ", ".join(f"{s:.2f}" for s in browser.get("runs_s", []))
+        fresh = ", ".join(f"{s:.2f}" for s in browser.get("fresh_server_runs_s", []))
         lines.append(
-            f"{browser['patients']}-patient clinic: first load after server start "
-            f"{_fmt(browser['first_s'])} s, "
-            f"median of {len(browser.get('runs_s', []))} fresh sessions {_fmt(browser['median_s'])} s "
-            f"(runs: {', '.join(f'{s:.2f}' for s in browser.get('runs_s', []))}); "
-            f"warm (cached) sessions median {_fmt(browser.get('warm_median_s'))} s"
-            + (f"; of the cold median, after pressing Sign in {_fmt(browser.get('after_sign_in_median_s'))} s"
+            f"{browser['patients']}-patient clinic. Running server, new session, review not cached: median "
+            f"{_fmt(browser['median_s'])} s (runs: {runs})"
+            + (f"; of which after pressing Sign in {_fmt(browser.get('after_sign_in_median_s'))} s and the "
+               f"sign-in page {_fmt(browser.get('login_page_median_s'))} s"
                if browser.get("login") else "; no sign-in (the app has no login yet)")
-            + (f"; the largest websocket frame ({_fmt(browser.get('table_data_bytes'))} bytes; at 2,000 "
+            + f". First visit after a server start: median {_fmt(browser.get('fresh_server_median_s'))} s "
+            f"(runs: {fresh}). Review already cached for the viewer: median "
+            f"{_fmt(browser.get('warm_median_s'))} s"
+            + (f". The largest websocket frame ({_fmt(browser.get('table_data_bytes'))} bytes; at 2,000 "
                f"patients the triage table) arrived at {_fmt(browser.get('table_data_at_median_s'))} s "
-               "(median), the rest is the browser decoding and drawing it"
+               "(median, running server); the rest is the browser decoding and drawing it"
                if browser.get("table_data_at_median_s") is not None else "")
             + "; Streamlit server peak RSS "
             f"{_fmt(browser.get('server_peak_rss_mb'))} MiB. {browser.get('method', '')}"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 import streamlit as st
 
 from dashboard.access import Viewer
-from dashboard.db import Database, open_database, resolve_db_path
+from dashboard.db import DB_ENV_VAR, Database, open_database, resolve_db_path
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
@@ -124,6 +126,54 @@ def main() -> None:
         st.caption(f"Signed in as **{viewer.username}** ({reach}) · {resolve_db_path().name}")
         logout_button(database())
     navigation.run()
+
+
+# What the sign-in page and the weekly review import on their first run. Streamlit imports them only when
+# a visitor arrives, so without a warm-up the first clinician after a restart waits for them. (Not the
+# pages' own modules: their cache decorators warn outside Streamlit's runtime, and they import quickly.)
+WARM_MODULES = (
+    "pandas",
+    "pyarrow",
+    "altair",
+    "argon2",
+    "dashboard.auth",
+    "dashboard.metrics",
+    "dashboard.charts",
+    "dashboard.app_data",
+)
+
+
+def _warm_database(db: Database) -> None:
+    """Run the review page's queries once, so DuckDB has read the recent weeks before the first visit."""
+    import datetime as dt
+
+    from dashboard import metrics
+    from dashboard.weeks import last_complete_week
+
+    today = dt.date.today()
+    everyone = Viewer("rehab serve", "admin")
+    metrics.weekly_review(db, everyone, last_complete_week(today))
+    metrics.recent_morning_pain(db, everyone, today)
+
+
+def serve(db_arg: str | None, *, port: int, address: str | None, streamlit_options: list[str]) -> int:
+    """Open the database and import the first pages' modules, then run the Streamlit server here."""
+    from streamlit.web import cli as streamlit_cli
+
+    path = resolve_db_path(db_arg).resolve()
+    # The app finds its database through this variable: set it so the server opens the same file.
+    os.environ[DB_ENV_VAR] = str(path)
+    # This process's one connection, migrated now; the app's cache_resource gets the same object.
+    database = open_database(path)
+    for module in WARM_MODULES:
+        importlib.import_module(module)
+    _warm_database(database)
+    print(f"rehab: serving {path} on port {port}", flush=True)
+    options = ["--server.port", str(port), *(["--server.address", address] if address else [])]
+    # Streamlit's command ends with SystemExit carrying the server's exit status.
+    command = ["run", str(Path(__file__).resolve()), *options, *streamlit_options]
+    streamlit_cli.main(command, prog_name="streamlit")
+    return 0
 
 
 if __name__ == "__main__":

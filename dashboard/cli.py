@@ -84,9 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules():
     """Return the register functions of the other command groups."""
-    from dashboard import cli_metrics, cli_reports, cli_users
+    from dashboard import cli_metrics, cli_reports, cli_serve, cli_users
 
-    return [cli_metrics.register, cli_users.register, cli_reports.register]
+    return [cli_metrics.register, cli_users.register, cli_reports.register, cli_serve.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -54,7 +54,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `streamlit run dashboard/app.py` on the sample clinic and return its address."""
+    """Start `rehab serve` on the sample clinic and return its address."""
     _require_chromium()
     db_path = tmp_path_factory.mktemp("browser") / "clinic.duckdb"
     database = Database(db_path)
@@ -66,22 +66,11 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     port = _free_port()
     log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+    # Served as `make run` serves it: `rehab serve` warms up, then runs Streamlit in the same process.
     command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "dashboard" / "app.py"),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
+        sys.executable, "-m", "dashboard.cli", "--db", str(db_path), "serve", "--port", str(port),
+        "--address", "127.0.0.1", "--", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
     with log.open("wb") as output:
         server = subprocess.Popen(
