@@ -3,45 +3,38 @@
 -- Grain: one row per inserted score.
 -- Parameters: $import_id
 insert into pain_entries (patient_id, date, time_of_day, pain, note, import_id)
-with incoming as (
-    select * from typed_rows
-),
-
-stored as (
+-- Every CTE is read once, so DuckDB streams typed_rows instead of materialising the whole sheet; on a
+-- first import no entry is stored for its patients and the joins against `stored` cost next to nothing.
+with stored as (
     select patient_id, date, time_of_day, pain, note, count(*) as stored_copies
     from pain_entries
-    where patient_id in (select patient_id from incoming)
+    where patient_id in (select patient_id from typed_rows)
     group by all
 ),
 
-matched as (
-    select
-        incoming.line,
-        incoming.patient_id,
-        incoming.date,
-        incoming.time_of_day,
-        incoming.pain,
-        incoming.note,
-        stored.stored_copies
-    from incoming
-    left join stored
-        on incoming.patient_id = stored.patient_id
-        and incoming.date = stored.date
-        and incoming.time_of_day = stored.time_of_day
-        and incoming.pain = stored.pain
-        and incoming.note is not distinct from stored.note
-),
-
 -- Only lines equal to a stored entry need numbering among their copies (a line repeated twice is two
--- entries); every other line is new, which spares a first import a window over all its rows.
-repeated as (
-    select
-        *,
-        row_number() over (
-            partition by patient_id, date, time_of_day, pain, note order by line
-        ) as occurrence
-    from matched
-    where stored_copies is not null
+-- entries): the first stored_copies of them are already stored and skipped, the rest are new.
+skipped as (
+    select line
+    from (
+        select
+            incoming.line,
+            stored.stored_copies,
+            row_number() over (
+                partition by
+                    incoming.patient_id, incoming.date, incoming.time_of_day, incoming.pain,
+                    incoming.note
+                order by incoming.line
+            ) as occurrence
+        from typed_rows as incoming
+        inner join stored
+            on incoming.patient_id = stored.patient_id
+            and incoming.date = stored.date
+            and incoming.time_of_day = stored.time_of_day
+            and incoming.pain = stored.pain
+            and incoming.note is not distinct from stored.note
+    )
+    where occurrence <= stored_copies
 ),
 
 final as (
@@ -52,11 +45,8 @@ final as (
         pain,
         note,
         $import_id as import_id
-    from (
-        select * exclude (stored_copies) from matched where stored_copies is null
-        union all by name
-        select * exclude (stored_copies, occurrence) from repeated where occurrence > stored_copies
-    )
+    from typed_rows as incoming
+    where not exists (select 1 from skipped where skipped.line = incoming.line)
     -- Date order lets the metrics' date filters skip row groups by their zone maps.
     order by date, line
 )
