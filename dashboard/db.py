@@ -124,9 +124,14 @@ class Database:
         return self.session().value(name, **params)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a session whose statements commit together, or not at all."""
-        session = self.session()
+    def transaction(self, session: Session | None = None) -> Iterator[Session]:
+        """Yield a session whose statements commit together, or not at all.
+
+        Given a session (one whose temp tables the work needs), the transaction runs on it and leaves it
+        open; otherwise on a fresh cursor, closed afterwards.
+        """
+        own = session is None
+        session = self.session() if session is None else session
         session.cursor.execute("begin transaction")
         try:
             yield session
@@ -136,7 +141,8 @@ class Database:
         else:
             session.cursor.execute("commit")
         finally:
-            session.cursor.close()
+            if own:
+                session.cursor.close()
 
     def schema_version(self) -> int:
         """Return the highest applied migration number."""

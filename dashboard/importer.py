@@ -13,7 +13,15 @@ import pyarrow as pa
 
 from dashboard.db import Database, Session
 from dashboard.logformats import IMPORT_ORDER, HeaderError, detect_format, normalise_header
-from dashboard.reading import _XLSX_MAGIC, FileRefused, Problem, StagedSheet, read_log_file
+from dashboard.reading import (
+    _XLSX_MAGIC,
+    FileRefused,
+    Problem,
+    StagedSheet,
+    read_log_file,
+    release_staged_csv,
+    stage_csv_in_database,
+)
 from dashboard.sql import query
 
 MAX_LISTED_PROBLEMS = 50
@@ -66,6 +74,8 @@ class FileOutcome:
 
 def _trimmed_ids(sheet: StagedSheet) -> set[str]:
     """Return a sheet's non-blank patient ids (staging has trimmed them)."""
+    if sheet.table is None:
+        raise ValueError(f"{sheet.source}: patient ids are read only from sheets staged as Arrow tables")
     return {v.strip() for v in sheet.table.column("patient_id").to_pylist() if v and v.strip()}
 
 
@@ -233,20 +243,29 @@ def _run(
         if pending.refused_while_writing:
             continue
         outcome = pending.outcome
-        if not outcome.sheets:
-            outcome.problems = []
-            _read_into(outcome, pending.data)
-        outcome.counts = []
-        if outcome.accepted:
-            # Checked against what is stored now, earlier files of this import included: their patients
-            # are known, a refused file's are not, and a conflict with an earlier file is a conflict.
-            checking = session or database.session()
-            for sheet in outcome.sheets:
-                outcome.problems.extend(_sheet_problems(checking, sheet, [], replace=replace))
-        if outcome.accepted:
-            _write_one(
-                database, session, outcome, replace=replace, actor=actor, state=_WriteState()
-            )
+        # One cursor reads, checks and writes the file: a CSV staged by DuckDB's reader lives in that
+        # cursor's temp tables.
+        working = session or database.session()
+        try:
+            if not outcome.sheets:
+                outcome.problems = []
+                _read_into(outcome, pending.data, working)
+            outcome.counts = []
+            if outcome.accepted:
+                # Checked against what is stored now, earlier files of this import included: their patients
+                # are known, a refused file's are not, and a conflict with an earlier file is a conflict.
+                for sheet in outcome.sheets:
+                    outcome.problems.extend(_sheet_problems(working, sheet, [], replace=replace))
+            if outcome.accepted:
+                _write_one(
+                    database, session, outcome, replace=replace, actor=actor, state=_WriteState(),
+                    working=working,
+                )
+            if any(sheet.table is None for sheet in outcome.sheets):
+                release_staged_csv(working)
+        finally:
+            if session is None:
+                working.cursor.close()  # after an error, closing the cursor drops what it staged
         # This file is done: free its rows (and Arrow's cached memory) before reading the next.
         outcome.sheets = []
         sheet = None
@@ -264,12 +283,13 @@ class _Replay(Exception):
 
 def _write_one(
     database: Database, session: Session | None, outcome: FileOutcome, *, replace: bool, actor: str,
-    state: _WriteState,
+    state: _WriteState, working: Session | None = None,
 ) -> None:
-    """Write one file in its own transaction (or in the dry run's); refuse it whole if it fails."""
+    """Write one file in its own transaction (on working, the cursor that staged it, if given) or in the
+    dry run's; refuse it whole if it fails."""
     try:
         if session is None:
-            with database.transaction() as own:
+            with database.transaction(working) as own:
                 _write_file(own, outcome, replace=replace, actor=actor, state=state)
         else:
             _write_file(session, outcome, replace=replace, actor=actor, state=state)
@@ -335,8 +355,23 @@ def _write_order(accepted: list[FileOutcome]) -> list[FileOutcome]:
     return ordered
 
 
-def _read_into(outcome: FileOutcome, data: Source) -> None:
-    """Read one file into its outcome's staged sheets, or record why it cannot be read."""
+def _read_into(outcome: FileOutcome, data: Source, session: Session | None = None) -> None:
+    """Read one file into its outcome's staged sheets, or record why it cannot be read.
+
+    With a session, a plain CSV file on disk is staged by DuckDB's reader into that session's temp tables,
+    without its bytes passing through Python; anything else (uploaded bytes, XLSX, CSV files that are not
+    a plain grid) is read by read_log_file into an Arrow table.
+    """
+    if isinstance(data, Path) and session is not None and Path(outcome.name).suffix.lower() == ".csv":
+        try:
+            scan, sheet = stage_csv_in_database(Path(outcome.name).name, data, session)
+        except OSError as error:
+            data = error
+        else:
+            if sheet is not None:
+                outcome.sha256 = scan.sha256
+                outcome.sheets = [sheet]
+                return
     if isinstance(data, Path):
         try:
             data = data.read_bytes()
@@ -372,7 +407,7 @@ def _sheet_problems(
     session: Session, sheet: StagedSheet, import_patient_ids: list[str], *, replace: bool
 ) -> list[Problem]:
     """Return the problems of one staged sheet: bad cells, then conflicts with what is stored."""
-    session.register("staged_rows", sheet.table)
+    _expose_staged_rows(session, sheet)
     try:
         params = {} if sheet.kind == "patients" else {"import_patient_ids": import_patient_ids}
         problems = [
@@ -386,7 +421,23 @@ def _sheet_problems(
         session.unregister("typed_rows")
         return problems
     finally:
-        session.unregister("staged_rows")  # a registered table stays in memory as long as it is registered
+        _hide_staged_rows(session, sheet)
+
+
+def _expose_staged_rows(session: Session, sheet: StagedSheet) -> None:
+    """Make the sheet's rows this session's staged_rows."""
+    if sheet.table is not None:
+        session.register("staged_rows", sheet.table)
+    elif sheet.staged_in is not session:
+        # Rows DuckDB's reader staged are temp tables, which only the cursor that made them can see.
+        raise RuntimeError(f"{sheet.source} was staged on another cursor")
+
+
+def _hide_staged_rows(session: Session, sheet: StagedSheet) -> None:
+    """Let go of a registered Arrow table (it stays in memory as long as it is registered); rows staged by
+    DuckDB stay until the file is done."""
+    if sheet.table is not None:
+        session.unregister("staged_rows")
 
 
 def _typed_rows(session: Session, sheet: StagedSheet) -> duckdb.DuckDBPyRelation:
@@ -464,12 +515,12 @@ def _write_sheet(
     session: Session, sheet: StagedSheet, sha256: str, *, replace: bool, actor: str, state: _WriteState,
 ) -> SheetCounts:
     """Insert one validated sheet, skipping rows already stored; with replace, archive what it replaces."""
-    counts = SheetCounts(sheet.source, sheet.kind, sheet.table.num_rows)
+    counts = SheetCounts(sheet.source, sheet.kind, sheet.row_count)
     import_id = session.value(
         "insert_import", source=sheet.source, kind=sheet.kind, sha256=sha256, imported_by=actor,
         rows_read=counts.read,
     )
-    session.register("staged_rows", sheet.table)
+    _expose_staged_rows(session, sheet)
     if state.refused_any and sheet.kind != "patients":
         # A file refused while writing took its patients with it: logs that name them must now be refused.
         # (This file's own patients sheets are already written in this transaction.)
@@ -514,5 +565,5 @@ def _write_sheet(
         rows_replaced=counts.replaced,
     )
     session.unregister("typed_rows")
-    session.unregister("staged_rows")
+    _hide_staged_rows(session, sheet)
     return counts

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -48,12 +51,17 @@ def _show(value: str) -> str:
 
 @dataclass(frozen=True)
 class StagedSheet:
-    """One sheet of one kind of log: a `line` column plus every column of its format, as text."""
+    """One sheet of one kind of log: a `line` column plus every column of its format, as text.
+
+    The rows are either an Arrow table, or (table None) the temp view staged_rows of the session staged_in.
+    """
 
     source: str
     fmt: LogFormat
     present_columns: tuple[str, ...]
-    table: pa.Table
+    table: pa.Table | None
+    row_count: int
+    staged_in: Any = None
 
     @property
     def kind(self) -> str:
@@ -115,7 +123,7 @@ def _stage(
             arrays.append(pc.utf8_trim_whitespace(by_name[column]))
     table = pa.Table.from_arrays(arrays, names=["line", *fmt.columns])
     present = tuple(column for column in fmt.columns if column in by_name)
-    return StagedSheet(source, fmt, present, table)
+    return StagedSheet(source, fmt, present, table, table.num_rows)
 
 
 def _read_csv(name: str, raw: bytes) -> StagedSheet:
@@ -351,3 +359,105 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
     if not sheets:
         raise FileRefused([Problem(name, "the workbook has no sheet with a header row", line=1)])
     return sheets
+
+
+# --- CSV files staged by DuckDB's own reader ---
+
+_SCAN_CHUNK = 1 << 20  # small enough to stay in the CPU cache between the hash and the counts
+
+
+@dataclass(frozen=True)
+class CsvFileScan:
+    """What one streaming pass over a CSV file learns: its digest and whether each row can be one line."""
+
+    sha256: str
+    newlines: int
+    lone_carriage_return: bool
+    nul_byte: bool
+    ends_with_newline: bool
+    head: bytes
+
+    @property
+    def data_lines(self) -> int:
+        """Return the number of lines after the header, as an editor counts them."""
+        return self.newlines + (0 if self.ends_with_newline else 1) - 1
+
+
+def scan_csv_file(path: Path) -> CsvFileScan:
+    """Read a file once, in small chunks, for its sha256 and line endings, without holding it in memory."""
+    digest = hashlib.sha256()
+    newlines = carriage_returns = crlf = 0
+    nul_byte = previous_cr = False
+    head = last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_SCAN_CHUNK):
+            digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            carriage_returns += chunk.count(b"\r")
+            crlf += chunk.count(b"\r\n") + (previous_cr and chunk.startswith(b"\n"))
+            nul_byte = nul_byte or b"\x00" in chunk
+            previous_cr = chunk.endswith(b"\r")
+            head = head or chunk[: 1 << 16]
+            last = chunk[-1:]
+    return CsvFileScan(
+        digest.hexdigest(), newlines, carriage_returns != crlf, nul_byte, last == b"\n", head
+    )
+
+
+def stage_csv_in_database(name: str, path: Path, session: Any) -> tuple[CsvFileScan, StagedSheet | None]:
+    """Stage a plain CSV file with DuckDB's reader into the session's temp view staged_rows.
+
+    Returns the file's scan and the staged sheet, or None for the sheet when the file is not a plain grid
+    with one row per line (quoted line breaks, blank lines, CR-only line endings, ragged rows, bytes that
+    are not UTF-8, an unusual header): those files are for read_log_file, which locates every problem.
+    Nothing is left staged when None is returned. Raises OSError when the file cannot be read.
+    """
+    scan = scan_csv_file(path)
+    header = _plain_header(scan)
+    if header is None or scan.nul_byte or scan.lone_carriage_return or scan.data_lines < 1:
+        return scan, None
+    fmt = detect_format(header)
+    try:
+        session.execute(
+            f"stage_csv_{fmt.kind}", path=str(path), columns={column: "varchar" for column in header}
+        )
+    except duckdb.Error:
+        # DuckDB's reader refuses what is not a plain grid (ragged rows, stray quotes, invalid UTF-8).
+        return scan, None
+    counts = session.rows("staged_csv_counts")[0]
+    # Only line breaks inside quoted cells and skipped blank lines make fewer rows than lines (a lone CR,
+    # the one thing that could make more, is excluded above), so equal counts mean row n is on line n + 1;
+    # staged_csv_rows finds n from the row's id, which needs the ids consecutive and in file order.
+    in_file_order = counts["insertion_order_kept"] and counts["row_id_span"] == counts["cells"]
+    if counts["cells"] != scan.data_lines or not in_file_order:
+        release_staged_csv(session)
+        return scan, None
+    session.execute("staged_csv_rows")
+    present = tuple(column for column in fmt.columns if column in header)
+    return scan, StagedSheet(name, fmt, present, None, counts["rows"], session)
+
+
+def release_staged_csv(session: Any) -> None:
+    """Drop the session's staged CSV rows, freeing their memory."""
+    session.execute("drop_staged_rows")
+    session.execute("drop_staged_csv_cells")
+
+
+def _plain_header(scan: CsvFileScan) -> list[str] | None:
+    """Return the header when its line is plain UTF-8 without quotes that names a log format with no blank
+    trailing cells; None sends the file to the byte readers, which explain any problem."""
+    end = scan.head.find(b"\n")
+    if end < 0 or b'"' in scan.head[:end]:
+        return None
+    try:
+        raw_header = next(csv.reader([scan.head[:end].rstrip(b"\r").decode("utf-8-sig")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    header = normalise_header(raw_header)
+    if not header or len(header) != len(raw_header):
+        return None
+    try:
+        detect_format(header)
+    except HeaderError:
+        return None
+    return header

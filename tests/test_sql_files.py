@@ -48,6 +48,9 @@ BINDINGS: dict[str, Any] = {
     "rows_added": 0,
     "rows_skipped": 1,
     "rows_replaced": 0,
+    # CSV staging by DuckDB's reader (stage_csv_<kind> binds the sample file of its own kind instead)
+    "path": "sample_data/pain.csv",
+    "columns": {"patient_id": "varchar", "date": "varchar", "time_of_day": "varchar", "pain": "varchar"},
     # audit and accounts
     "actor": "test",
     "action": "test",
@@ -295,6 +298,13 @@ def bind_parameters(statement: Query) -> dict[str, Any]:
     return {name: BINDINGS[name] for name in statement.parameters}
 
 
+def csv_staging_parameters(kind: str) -> dict[str, Any]:
+    """Return the sample file of a kind and its header, as a stage_csv_<kind> statement binds them."""
+    path = SAMPLE_DIR / SAMPLE_FILES[kind]
+    header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    return {"path": str(path), "columns": {name: "varchar" for name in header}}
+
+
 @pytest.mark.parametrize("statement", QUERIES, ids=ids)
 def test_given_a_sql_file_expect_it_to_run_on_a_database_with_the_sample_clinic(
     statement, clinic, staged_samples
@@ -306,7 +316,13 @@ def test_given_a_sql_file_expect_it_to_run_on_a_database_with_the_sample_clinic(
     params = bind_parameters(statement)
     session = clinic.session()
     code = code_only(statement)
-    if re.search(r"\b(staged_rows|typed_rows)\b", code):
+    if "path" in statement.parameters:
+        params.update(csv_staging_parameters(kind_of(statement)))
+    if re.search(r"\bstaged_csv_cells\b", code) and not re.search(r"\btable staged_csv_cells\b", code):
+        # Reads the cells a stage_csv_<kind> statement made on this cursor.
+        session.execute("stage_csv_pain", **csv_staging_parameters("pain"))
+    creates_staged_rows = re.search(r"\bview (if exists )?staged_rows\b", code)
+    if re.search(r"\b(staged_rows|typed_rows)\b", code) and not creates_staged_rows:
         kind = kind_of(statement)
         session.register("staged_rows", staged_samples[kind])
         if re.search(r"\btyped_rows\b", code):
