@@ -393,8 +393,10 @@ def scan_csv_file(path: Path) -> CsvFileScan:
         while chunk := handle.read(_SCAN_CHUNK):
             digest.update(chunk)
             newlines += chunk.count(b"\n")
-            carriage_returns += chunk.count(b"\r")
-            crlf += chunk.count(b"\r\n") + (previous_cr and chunk.startswith(b"\n"))
+            if b"\r" in chunk:  # counting the pair is slow; most files have no CR at all
+                carriage_returns += chunk.count(b"\r")
+                crlf += chunk.count(b"\r\n")
+            crlf += previous_cr and chunk.startswith(b"\n")
             nul_byte = nul_byte or b"\x00" in chunk
             previous_cr = chunk.endswith(b"\r")
             head = head or chunk[: 1 << 16]

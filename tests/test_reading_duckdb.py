@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dashboard.db import Database
 from dashboard.importer import import_paths, import_sources
-from dashboard.reading import FileRefused, read_log_file, stage_csv_in_database
+from dashboard.reading import FileRefused, read_log_file, scan_csv_file, stage_csv_in_database
 from dashboard.sample import SAMPLE_DIR
 from tests.helpers import query_rows
 
@@ -26,6 +26,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
+MEBIBYTE = 1 << 20  # scan_csv_file's chunk
 PAIN = ["patient_id", "date", "time_of_day", "pain", "note"]
 EXERCISES = [
     "patient_id", "date", "exercise", "stage", "sets", "reps", "hold_s", "load_kg", "pain_during", "note",
@@ -257,3 +258,19 @@ def test_given_a_file_of_many_row_groups_expect_problems_on_the_same_lines_as_th
         outcomes.append([str(problem) for outcome in result.files for problem in outcome.problems])
     assert outcomes[0] == outcomes[1]
     assert [problem.split(", ")[1] for problem in outcomes[0]] == [f"line {line}" for line in sorted(bad)]
+
+
+@pytest.mark.parametrize(("after_cr", "lone"), [(b"\n", False), (b"x", True)])
+def test_given_a_carriage_return_at_the_end_of_a_read_chunk_expect_it_paired_only_with_the_next_byte(
+    tmp_path, after_cr, lone
+):
+    header = b"patient_id,date,time_of_day,pain\r\n"
+    filler = b"P001,2026-01-02,morning,3\r\n"
+    body = header + filler * ((MEBIBYTE - len(header)) // len(filler) - 1)
+    body += b"P001,2026-01-02,morning," + b"3" * (MEBIBYTE - 1 - len(body) - 24) + b"\r"
+    assert len(body) == MEBIBYTE  # the CR is the last byte of the first chunk scan_csv_file reads
+    path = tmp_path / "pain.csv"
+    path.write_bytes(body + after_cr + b"P001,2026-01-03,morning,3\r\n")
+    scan = scan_csv_file(path)
+    assert scan.lone_carriage_return is lone
+    assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
