@@ -249,7 +249,7 @@ def _run(
         try:
             if not outcome.sheets:
                 outcome.problems = []
-                _read_into(outcome, pending.data, working)
+                _read_into(outcome, pending.data, working, in_transaction=session is not None)
             outcome.counts = []
             if outcome.accepted:
                 # Checked against what is stored now, earlier files of this import included: their patients
@@ -355,7 +355,9 @@ def _write_order(accepted: list[FileOutcome]) -> list[FileOutcome]:
     return ordered
 
 
-def _read_into(outcome: FileOutcome, data: Source, session: Session | None = None) -> None:
+def _read_into(
+    outcome: FileOutcome, data: Source, session: Session | None = None, *, in_transaction: bool = False
+) -> None:
     """Read one file into its outcome's staged sheets, or record why it cannot be read.
 
     With a session, a plain CSV file on disk is staged by DuckDB's reader into that session's temp tables,
@@ -363,8 +365,14 @@ def _read_into(outcome: FileOutcome, data: Source, session: Session | None = Non
     a plain grid) is read by read_log_file into an Arrow table.
     """
     if isinstance(data, Path) and session is not None and Path(outcome.name).suffix.lower() == ".csv":
+        probe = database_probe = None
+        if in_transaction:
+            # A reader error inside the dry run's transaction would abort it: try the file on a cursor of
+            # its own first.
+            database_probe = session.cursor.cursor()
+            probe = Session(database_probe)
         try:
-            scan, sheet = stage_csv_in_database(Path(outcome.name).name, data, session)
+            scan, sheet = stage_csv_in_database(Path(outcome.name).name, data, session, probe)
         except OSError as error:
             data = error
         else:
@@ -372,6 +380,9 @@ def _read_into(outcome: FileOutcome, data: Source, session: Session | None = Non
                 outcome.sha256 = scan.sha256
                 outcome.sheets = [sheet]
                 return
+        finally:
+            if database_probe is not None:
+                database_probe.close()
     if isinstance(data, Path):
         try:
             data = data.read_bytes()

@@ -406,8 +406,13 @@ def scan_csv_file(path: Path) -> CsvFileScan:
     )
 
 
-def stage_csv_in_database(name: str, path: Path, session: Any) -> tuple[CsvFileScan, StagedSheet | None]:
+def stage_csv_in_database(
+    name: str, path: Path, session: Any, probe: Any = None
+) -> tuple[CsvFileScan, StagedSheet | None]:
     """Stage a plain CSV file with DuckDB's reader into the session's temp view staged_rows.
+
+    When the session is inside a transaction, pass probe, a session outside any: the file is read there
+    first, because a statement that fails inside a transaction aborts it.
 
     Returns the file's scan and the staged sheet, or None for the sheet when the file is not a plain grid
     with one row per line (quoted line breaks, blank lines, CR-only line endings, ragged rows, bytes that
@@ -419,10 +424,11 @@ def stage_csv_in_database(name: str, path: Path, session: Any) -> tuple[CsvFileS
     if header is None or scan.nul_byte or scan.lone_carriage_return or scan.data_lines < 1:
         return scan, None
     fmt = detect_format(header)
+    columns = {column: "varchar" for column in header}
     try:
-        session.execute(
-            f"stage_csv_{fmt.kind}", path=str(path), columns={column: "varchar" for column in header}
-        )
+        if probe is not None:
+            probe.execute("probe_csv_file", path=str(path), columns=columns).fetchall()
+        session.execute(f"stage_csv_{fmt.kind}", path=str(path), columns=columns)
     except duckdb.Error:
         # DuckDB's reader refuses what is not a plain grid (ragged rows, stray quotes, invalid UTF-8).
         return scan, None

@@ -107,9 +107,9 @@ def test_given_log_files_before_their_patients_expect_each_log_read_only_once_it
             reads.append((name, database.value("patient_count")))
         return real_read(name, data)
 
-    def recording_stage(name, path, session):
+    def recording_stage(name, path, session, probe=None):
         reads.append((name, database.value("patient_count")))
-        return real_stage(name, path, session)
+        return real_stage(name, path, session, probe)
 
     monkeypatch.setattr(importer, "read_log_file", recording_read)
     monkeypatch.setattr(importer, "stage_csv_in_database", recording_stage)

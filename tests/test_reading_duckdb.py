@@ -166,13 +166,15 @@ def test_given_a_file_that_is_not_a_plain_grid_expect_it_passed_to_the_byte_read
     assert staged is None
 
 
-def write_logs(folder: Path, pain: str) -> list[Path]:
-    """Write the sample patients beside a pain log."""
+def write_logs(folder: Path, pain: str | bytes, *more: tuple[str, str | bytes]) -> list[Path]:
+    """Write the sample patients beside a pain log and any more (name, text) files."""
     patients = folder / "patients.csv"
     patients.write_bytes((SAMPLE_DIR / "patients.csv").read_bytes())
-    path = folder / "pain.csv"
-    path.write_bytes(pain.encode())
-    return [patients, path]
+    paths = [patients]
+    for name, text in (("pain.csv", pain), *more):
+        paths.append(folder / name)
+        paths[-1].write_bytes(text if isinstance(text, bytes) else text.encode())
+    return paths
 
 
 @pytest.mark.parametrize("dry_run", [False, True])
@@ -187,7 +189,13 @@ def write_logs(folder: Path, pain: str) -> list[Path]:
     ids=["valid", "invalid"],
 )
 def test_given_files_on_disk_or_uploaded_expect_the_same_report_and_rows(tmp_path, pain, dry_run):
-    files = write_logs(tmp_path, pain)
+    # Files DuckDB's reader refuses, beside it: a dry run goes on (a failed statement aborts a transaction).
+    files = write_logs(
+        tmp_path, pain,
+        ("ragged.csv", "patient_id,date,time_of_day,pain,note\nP001,2026-01-05,morning,3,,x\n"),
+        ("latin1.csv", b"patient_id,date,time_of_day,pain,note\nP001,2026-01-06,morning,3,caf\xe9\n"),
+        ("later.csv", "patient_id,date,time_of_day,pain,note\nP001,2026-01-07,morning,3,\n"),
+    )
     from_disk = Database(tmp_path / "disk.duckdb")
     uploaded = Database(tmp_path / "upload.duckdb")
     try:
@@ -211,8 +219,11 @@ def test_given_files_on_disk_or_uploaded_expect_the_same_report_and_rows(tmp_pat
         assert "pain.csv, line 2, column date, value '2026-13-02'" in reports[0]
         assert "pain.csv, line 5, column date" in reports[0]
     elif not dry_run:
-        assert "pain: pain read 4, added 4" in reports[0]
-        assert "pain: pain read 4, added 0, skipped 4" in reports[1]
+        assert "pain: pain read 5, added 5" in reports[0]
+        assert "pain: pain read 5, added 0, skipped 5" in reports[1]
+    assert "ragged.csv, line 2: the row has 6 values but the header has 5 columns" in reports[0]
+    assert "latin1.csv, line 2: the file is not UTF-8 text" in reports[0]
+    assert "later.csv: pain read 1" in reports[0]
 
 
 @pytest.mark.parametrize("dry_run", [False, True], ids=["own transaction", "dry run"])
