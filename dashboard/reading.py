@@ -423,12 +423,17 @@ def stage_csv_in_database(
     header = _plain_header(scan)
     if header is None or scan.nul_byte or scan.lone_carriage_return or scan.data_lines < 1:
         return scan, None
+    # DuckDB reads a path as a glob pattern (and some prefixes as URLs): give it an absolute path, and
+    # leave names with pattern characters to the byte readers, so that it reads this file and no other.
+    location = str(path.resolve())
+    if any(character in location for character in "*?[]{}"):
+        return scan, None
     fmt = detect_format(header)
     columns = {column: "varchar" for column in header}
     try:
         if probe is not None:
-            probe.execute("probe_csv_file", path=str(path), columns=columns).fetchall()
-        session.execute(f"stage_csv_{fmt.kind}", path=str(path), columns=columns)
+            probe.execute("probe_csv_file", path=location, columns=columns).fetchall()
+        session.execute(f"stage_csv_{fmt.kind}", path=location, columns=columns)
     except duckdb.Error:
         # DuckDB's reader refuses what is not a plain grid (ragged rows, stray quotes, invalid UTF-8).
         return scan, None

@@ -285,3 +285,18 @@ def test_given_a_carriage_return_at_the_end_of_a_read_chunk_expect_it_paired_onl
     scan = scan_csv_file(path)
     assert scan.lone_carriage_return is lone
     assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("name", ["pain?.csv", "pain[1].csv", "pain*.csv", "pain{a,b}.csv"])
+def test_given_a_file_name_duckdb_would_read_as_a_pattern_expect_that_file_and_no_other(
+    tmp_path, database, name
+):
+    other = "patient_id,date,time_of_day,pain,note\nP002,2026-01-02,evening,9,other file\n"
+    for decoy in ("painA.csv", "pain1.csv", "paina.csv"):
+        (tmp_path / decoy).write_text(other)
+    path = tmp_path / name
+    path.write_text("patient_id,date,time_of_day,pain,note\nP001,2026-01-02,morning,3,this file\n")
+    _, staged, _ = duckdb_rows(name, path, database)
+    assert staged is None  # left to the byte readers, which read exactly this file
+    (sheet,) = read_log_file(name, path)
+    assert sheet.table.column("note").to_pylist() == ["this file"]
