@@ -12,7 +12,8 @@ with cells as (
     select coalesce(columns(*), '')
     from read_csv(
         $path, header = false, skip = 1, auto_detect = false, columns = $columns, delim = ',',
-        quote = '"', escape = '"', comment = '', strict_mode = true, null_padding = false
+        quote = '"', escape = '"', comment = '', strict_mode = true, null_padding = false,
+        compression = 'none', encoding = 'utf-8'
     )
 ),
 
