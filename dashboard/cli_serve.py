@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 
 
+def streamlit_options(args: argparse.Namespace) -> list[str]:
+    """Return the options after `--` that go to `streamlit run` unchanged."""
+    return args.streamlit_options[1:] if args.streamlit_options[:1] == ["--"] else args.streamlit_options
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run the Streamlit server in this process until it is stopped."""
     from dashboard.app import serve  # the app layer owns everything that touches Streamlit
 
-    extra = args.streamlit_options[1:] if args.streamlit_options[:1] == ["--"] else args.streamlit_options
-    return serve(args.db, port=args.port, address=args.address, streamlit_options=extra)
+    return serve(args.db, port=args.port, address=args.address, streamlit_options=streamlit_options(args))
 
 
 def register(commands: argparse._SubParsersAction) -> None:
