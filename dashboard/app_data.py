@@ -181,6 +181,12 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
     ).reset_index(drop=True)
 
 
+def nothing_logged(days: pd.DataFrame, activities: pd.DataFrame) -> bool:
+    """Return whether a patient's days hold no pain score, no exercise and no activity at all."""
+    scored = days[["morning_pain", "evening_pain"]].notna().any(axis=None)
+    return not (scored or days["loading_day"].fillna(False).any() or len(activities))
+
+
 def compact_lines(lines: pd.Series) -> pd.Series:
     """Return sparkline lists as float32 arrays (Arrow list<float>): one-decimal scores in half the bytes."""
     return pd.Series([np.asarray(line, dtype=np.float32) for line in lines], index=lines.index, dtype=object)

@@ -269,7 +269,8 @@ def _response_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart
         frame["status"] = "unknown"
     bars = alt.Chart(frame).mark_bar().encode(
         x=_x(show_x, domain, "yearmonthdate(date):T"),
-        y=alt.Y("response:Q", title="Change in morning pain"),
+        # "~g": 0, 0.5, 2; Vega's default printed 0.000000 when every response was 0 or there were none.
+        y=alt.Y("response:Q", title="Change in morning pain", axis=alt.Axis(format="~g")),
         color=alt.Color("status:N", title="24-hour response",
                         scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
         tooltip=[alt.Tooltip("day:N", title="Morning of"),
@@ -326,7 +327,7 @@ def _activity_layers(activities: pd.DataFrame, date_from, date_to, show_x: bool,
     columns = ["date", "day", "activity", "duration_min", "rpe", "pain_during"]
     return alt.Chart(frame[columns]).mark_bar().encode(
         x=_x(show_x, domain, "yearmonthdate(date):T"),
-        y=alt.Y("sum(duration_min):Q", title="Minutes"),
+        y=alt.Y("sum(duration_min):Q", title="Minutes", axis=alt.Axis(format="~g")),
         color=alt.Color("activity:N", title="Activity", scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("activity:N", title="Activity"),
                  alt.Tooltip("duration_min:Q", title="Minutes"), alt.Tooltip("rpe:Q", title="RPE"),

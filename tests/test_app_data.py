@@ -57,6 +57,30 @@ def test_sparklines_leave_days_without_a_score_empty_never_zero() -> None:
     assert lines == {"P1": [None, 3.0, None, 0.0]}
 
 
+def _days(**columns) -> pd.DataFrame:
+    """Return three programme days with nothing logged, then the given columns."""
+    frame = pd.DataFrame({
+        "date": pd.date_range("2025-03-03", periods=3).date,
+        "morning_pain": [None] * 3, "evening_pain": [None] * 3, "loading_day": [False] * 3,
+    })
+    return frame.assign(**columns)
+
+
+@pytest.mark.parametrize(
+    ("days", "activity_rows", "expected"),
+    [
+        (_days(), 0, True),
+        (_days(evening_pain=[None, 2.0, None]), 0, False),
+        (_days(morning_pain=[0.0, None, None]), 0, False),  # a logged 0 is a score, not nothing
+        (_days(loading_day=[False, True, False]), 0, False),
+        (_days(), 1, False),
+    ],
+)
+def test_nothing_logged_only_when_no_score_no_exercise_and_no_activity(days, activity_rows, expected) -> None:
+    activities = pd.DataFrame({"date": [dt.date(2025, 3, 4)] * activity_rows})
+    assert app_data.nothing_logged(days, activities) is expected
+
+
 def _review(**overrides) -> pd.DataFrame:
     base = {
         "patient_id": ["P1", "P2", "P3"],
