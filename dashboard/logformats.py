@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 STAGES = ("isometric", "isotonic", "heavy_slow", "eccentric", "energy_storage", "plyometric", "other")
@@ -57,9 +58,18 @@ class HeaderError(ValueError):
     """A header that names no known log format, or names a column twice."""
 
 
+_WORD_BREAKS = re.compile(r"[\s-]+")
+_COLUMN_NAMES = frozenset(column for fmt in FORMATS.values() for column in fmt.columns)
+
+
 def normalise_header(raw: list[object]) -> list[str]:
-    """Return header names trimmed and lower-cased; trailing empty header cells are dropped."""
-    names = ["" if cell is None else str(cell).strip().lstrip("\ufeff").lower() for cell in raw]
+    """Return header names trimmed and lower-cased (trailing empty cells dropped), known names canonical."""
+    names = ["" if cell is None else str(cell).strip().lstrip("\ufeff").strip().lower() for cell in raw]
+    # Spreadsheets are often headed "Patient ID" or "Time of day": those are patient_id and time_of_day.
+    # Other names stay as written, so a message about an unknown column quotes what the file says.
+    names = [
+        joined if (joined := _WORD_BREAKS.sub("_", name)) in _COLUMN_NAMES else name for name in names
+    ]
     while names and not names[-1]:
         names.pop()
     return names
