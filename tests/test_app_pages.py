@@ -157,6 +157,16 @@ def test_patient_detail_shows_header_charts_alerts_and_logs(app_db: Path) -> Non
     assert len(at.dataframe) >= 2  # alerts and the pain log
 
 
+def test_a_patient_without_a_name_is_headed_by_the_id_once(app_db: Path, tmp_path: Path) -> None:
+    patients = tmp_path / "patients.csv"
+    patients.write_text("patient_id,start_date\nZ9,2026-11-01\n")
+    from dashboard.db import open_database
+
+    assert import_paths(open_database(app_db), [patients], actor="test").ok
+    at = open_page("patient", patient="Z9", week=WEEK)
+    assert at.subheader[0].value == "Z9"
+
+
 def test_patient_detail_range_changes_the_logs(app_db: Path) -> None:
     at = open_page("patient", patient="P002", week=WEEK)
     pain_rows = len(at.dataframe[-3].value)

@@ -72,8 +72,9 @@ chosen = inbox.iloc[rows[0]]
 alert_date = pd.Timestamp(chosen["date"]).date()
 with st.container(border=True):
     st.markdown(
-        f"**{chosen['alert'].capitalize()}** · {chosen['name'] or ''} ({chosen['patient_id']}) · "
-        f"{alert_date:%a %d %b %Y}  \n{chosen['detail']}"
+        f"**{chosen['alert'].capitalize()}** · "
+        + (f"{chosen['name']} ({chosen['patient_id']})" if pd.notna(chosen["name"]) else chosen["patient_id"])
+        + f" · {alert_date:%a %d %b %Y}  \n{chosen['detail']}"
     )
     st.page_link(
         page_path("patient"),

@@ -48,6 +48,7 @@ if week.strip():
 date_from = date_to - dt.timedelta(weeks=weeks_shown) + dt.timedelta(days=1)
 
 details = _shared.patients(viewer).set_index("patient_id").loc[patient_id]
+details = details.where(details.notna(), None)  # a missing name or condition is None, never the text "nan"
 record_patient_view(
     viewer, patient_id, "patient", detail=f"patient page, {date_from.isoformat()} to {date_to.isoformat()}"
 )
@@ -72,7 +73,7 @@ if not review_row.empty:
         f"in {risk_week}" + (f" · {words}" if words else "")
     )
 
-st.subheader(f"{details['name'] or patient_id} · {patient_id}")
+st.subheader(f"{details['name']} · {patient_id}" if details["name"] else patient_id)
 if badge:
     st.markdown(badge, unsafe_allow_html=True)
 discharged = details["discharged_on"]
