@@ -62,3 +62,48 @@ def test_the_alerts_inbox_lists_the_clinics_alerts(other_clinic_page) -> None:
     assert_no_exception(page)
     expect(page.get_by_text(re.compile(r"^\d+ open alerts?,"))).to_be_visible()
     shoot(page, "23_other_clinic_alerts")
+
+
+def _workbook() -> bytes:
+    """Return an XLSX workbook as a spreadsheet saves it: patients and pain sheets, real date cells."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    patients = book.active
+    patients.title = "Patients"
+    patients.append(["Patient ID", "Name", "Start date", "Daily rep target"])
+    # Starts after the clinic's last week (2025-W10), so the other tests' review of that week is unchanged.
+    patients.append(["XL-1", "Aoife Ní Bhriain", dt.datetime(2025, 3, 10), 75])
+    pain = book.create_sheet("Pain")
+    pain.append(["Patient ID", "Date", "Time of day", "Pain"])
+    pain.append(["XL-1", dt.datetime(2025, 3, 10), "Morning", 2.5])
+    pain.append(["XL-1", dt.datetime(2025, 3, 11), "morning", 3.0])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_spreadsheet_is_checked_then_imported_and_its_patient_opens(other_clinic_page) -> None:
+    page = open_app(other_clinic_page, "/import")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(files=[{
+        "name": "from-the-front-desk.xlsx",
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "buffer": _workbook(),
+    }])
+    settle(page)
+    page.get_by_text("patients read 1, would add 1").first.wait_for()
+    expect(page.get_by_text("pain read 2, would add 2").first).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Import 1 accepted file")).click()
+    settle(page)
+    page.get_by_text("Imported.").wait_for()
+    assert_no_exception(page)
+    shoot(page, "24_other_clinic_xlsx_imported")
+
+    open_app(page, "/patient?patient=XL-1&week=2025-W11&range=4")  # a new address is a new session
+    expect(page.get_by_role("heading", name=re.compile("Aoife Ní Bhriain · XL-1"))).to_be_visible()
+    expect(page.get_by_text("75 reps")).to_be_visible()
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    assert_no_exception(page)
