@@ -90,7 +90,11 @@ class StreamlitServer:
         ]
         env = {**os.environ, "REHAB_DB": str(db_path), "PYTHONPATH": str(REPO)}
         self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_healthy()
+        try:
+            self.wait_healthy()
+        except RuntimeError:
+            self.stop()  # a server that never answered must not outlive the caller
+            raise
 
     def wait_healthy(self, timeout: float = 90) -> None:
         """Wait until the server answers its health check."""

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 from dashboard import auth
 from dashboard.db import Database
 from dashboard.importer import import_paths
@@ -23,22 +19,11 @@ OTHER_CLINIC = ROOT / "tests" / "data" / "other_clinic"
 # Test-only accounts in the throwaway database: an admin, and Sam Patel's clinician account.
 ACCOUNTS = {"admin": ("admin", None), "sam": ("clinician", "Sam Patel")}
 PASSWORD = "test-only password"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _require_chromium() -> None:
     """Fail in CI, skip elsewhere, when Debian's chromium is not installed."""
-    if CHROMIUM.exists():
+    if Path(CHROMIUM).exists():
         return
     reason = f"{CHROMIUM} is missing: install Debian's chromium (make browser) to run the browser tests"
     if os.environ.get("CI"):
@@ -46,53 +31,16 @@ def _require_chromium() -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    """Return a TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve(db_path: Path, log: Path) -> Iterator[str]:
     """Run `rehab serve` on a database file (as `make run` serves it) and yield its address."""
-    port = _free_port()
-    # `rehab serve` warms up, then runs Streamlit in the same process.
-    command = [
-        sys.executable, "-m", "dashboard.cli", "--db", str(db_path), "serve", "--port", str(port),
-        "--address", "127.0.0.1", "--", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, "REHAB_DB": str(db_path)},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}", pytrace=False)
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer within 60 s:\n{log.read_text()}", pytrace=False)
-            time.sleep(0.2)
-        yield url
+        server = StreamlitServer(db_path, log)
+    except RuntimeError as error:
+        pytest.fail(f"{error}:\n{log.read_text()}", pytrace=False)
+    try:
+        yield server.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.stop()
 
 
 def _clinic_database(db_path: Path, files: list[Path]) -> Path:
@@ -132,7 +80,7 @@ def browser(app_url: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
