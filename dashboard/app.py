@@ -128,19 +128,11 @@ def main() -> None:
     navigation.run()
 
 
-# What the sign-in page and the weekly review import on their first run. Streamlit imports them only when
-# a visitor arrives, so without a warm-up the first clinician after a restart waits for them. (Not the
-# pages' own modules: their cache decorators warn outside Streamlit's runtime, and they import quickly.)
-WARM_MODULES = (
-    "pandas",
-    "pyarrow",
-    "altair",
-    "argon2",
-    "dashboard.auth",
-    "dashboard.metrics",
-    "dashboard.charts",
-    "dashboard.app_data",
-)
+# What the sign-in page and the weekly review import on their first run (with them pandas, pyarrow, Altair
+# and argon2). Streamlit imports them only when a visitor arrives, so without a warm-up the first clinician
+# after a restart waits for them. (Not the pages' own modules: their cache decorators warn outside
+# Streamlit's runtime, and they import quickly.)
+WARM_MODULES = ("dashboard.auth", "dashboard.metrics", "dashboard.charts", "dashboard.app_data")
 
 
 def _warm_database(db: Database) -> None:

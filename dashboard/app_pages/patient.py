@@ -121,14 +121,15 @@ with links[2].popover("Progress report", icon=":material/download:"):
 st.caption(
     f"{date_from:%d %b %Y} to {date_to:%d %b %Y}. Days without a logged score are gaps, not zero pain."
 )
-activities = _shared.raw_log(viewer, "activities", patient_id, date_from, date_to)
 if days.empty:
     st.info("No programme days in this range.")
-elif app_data.nothing_logged(days, activities):
-    # Empty charts would read as a broken page; say plainly that nothing was logged.
-    st.info("Nothing logged in this range: no pain scores, exercises or activities.")
 else:
-    st.altair_chart(patient_charts(days, activities), theme=None, key="patient_charts")
+    activities = _shared.raw_log(viewer, "activities", patient_id, date_from, date_to)
+    if app_data.nothing_logged(days, activities):
+        # Empty charts would read as a broken page; say plainly that nothing was logged.
+        st.info("Nothing logged in this range: no pain scores, exercises or activities.")
+    else:
+        st.altair_chart(patient_charts(days, activities), theme=None, key="patient_charts")
 
 st.subheader("Alerts")
 events = _shared.alert_events(viewer, date_from, date_to, patient_id)
