@@ -132,7 +132,9 @@ def main() -> None:
 # and argon2). Streamlit imports them only when a visitor arrives, so without a warm-up the first clinician
 # after a restart waits for them. (Not the pages' own modules: their cache decorators warn outside
 # Streamlit's runtime, and they import quickly.)
-WARM_MODULES = ("dashboard.auth", "dashboard.metrics", "dashboard.charts", "dashboard.app_data")
+WARM_MODULES = (
+    "dashboard.auth", "dashboard.metrics", "dashboard.charts", "dashboard.triage", "dashboard.vocabulary",
+)
 
 
 def _warm_database(db: Database) -> None:

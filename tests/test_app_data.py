@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import app_data
+from dashboard import alert_inbox, caseload, day_entry, patient_settings, triage, vocabulary
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.importer import import_sources
@@ -32,7 +32,7 @@ DAY = dt.date(2026, 11, 23)
     ],
 )
 def test_alert_rule_ids_read_as_words(rules, expected) -> None:
-    assert app_data.alert_words(rules) == expected
+    assert vocabulary.alert_words(rules) == expected
 
 
 @pytest.mark.parametrize(
@@ -46,14 +46,14 @@ def test_alert_rule_ids_read_as_words(rules, expected) -> None:
     ],
 )
 def test_morning_pain_carries_a_trend_arrow_against_last_week(mean, previous, expected) -> None:
-    assert app_data.pain_with_trend(mean, previous) == expected
+    assert triage.pain_with_trend(mean, previous) == expected
 
 
 def test_sparklines_leave_days_without_a_score_empty_never_zero() -> None:
     recent = pd.DataFrame(
         {"patient_id": ["P1", "P1"], "date": [DAY - dt.timedelta(days=2), DAY], "morning_pain": [3.0, 0.0]}
     )
-    lines = app_data.sparklines(recent, DAY, days=4)
+    lines = triage.sparklines(recent, DAY, days=4)
     assert lines == {"P1": [None, 3.0, None, 0.0]}
 
 
@@ -78,7 +78,7 @@ def _days(**columns) -> pd.DataFrame:
 )
 def test_nothing_logged_only_when_no_score_no_exercise_and_no_activity(days, activity_rows, expected) -> None:
     activities = pd.DataFrame({"date": [dt.date(2025, 3, 4)] * activity_rows})
-    assert app_data.nothing_logged(days, activities) is expected
+    assert triage.nothing_logged(days, activities) is expected
 
 
 def _review(**overrides) -> pd.DataFrame:
@@ -99,7 +99,7 @@ def _review(**overrides) -> pd.DataFrame:
 
 
 def test_triage_table_puts_red_first_and_words_the_alerts() -> None:
-    table = app_data.triage_table(_review(), {"P2": [1.0, None, 2.0]})
+    table = triage.triage_table(_review(), {"P2": [1.0, None, 2.0]})
     assert list(table["patient_id"]) == ["P2", "P3", "P1"]
     assert list(table["risk"]) == ["Red", "Amber", "Green"]
     assert table.loc[0, "alerts"] == "flare, rising soreness"
@@ -109,17 +109,17 @@ def test_triage_table_puts_red_first_and_words_the_alerts() -> None:
 
 
 def test_key_figures_count_risks_and_average_the_shown_adherence() -> None:
-    figures = app_data.key_figures(_review())
+    figures = triage.key_figures(_review())
     assert (figures.active, figures.red, figures.amber, figures.green) == (3, 1, 1, 1)
     assert figures.mean_adherence_pct == 75.0
 
 
 def test_review_filters_by_clinician_and_search_text() -> None:
     review = _review()
-    assert list(app_data.filter_review(review, "A")["patient_id"]) == ["P1", "P3"]
-    assert list(app_data.filter_review(review, None, "  bEn ")["patient_id"]) == ["P2"]
-    assert list(app_data.filter_review(review, "A", "p3")["patient_id"]) == ["P3"]
-    assert app_data.filter_review(review, "B", "ana").empty
+    assert list(triage.filter_review(review, "A")["patient_id"]) == ["P1", "P3"]
+    assert list(triage.filter_review(review, None, "  bEn ")["patient_id"]) == ["P2"]
+    assert list(triage.filter_review(review, "A", "p3")["patient_id"]) == ["P3"]
+    assert triage.filter_review(review, "B", "ana").empty
 
 
 def test_open_alerts_drop_acknowledged_and_sort_high_severity_then_newest() -> None:
@@ -142,7 +142,7 @@ def test_open_alerts_drop_acknowledged_and_sort_high_severity_then_newest() -> N
             "note": [None],
         }
     )
-    inbox = app_data.open_alerts(events, acks)
+    inbox = alert_inbox.open_alerts(events, acks)
     assert list(inbox["detail"]) == ["d", "b", "a"]
 
 
@@ -159,7 +159,7 @@ def test_day_entry_becomes_one_csv_per_kind_in_the_import_formats() -> None:
             "note": [None, None],
         }
     )
-    sources = app_data.day_entry_sources(
+    sources = day_entry.day_entry_sources(
         "P7",
         DAY,
         morning_pain=3.0,
@@ -174,16 +174,16 @@ def test_day_entry_becomes_one_csv_per_kind_in_the_import_formats() -> None:
     ]
     assert sources[0][1].decode() == "patient_id,date,time_of_day,pain,note\nP7,2026-11-23,morning,3,stiff\n"
     assert sources[1][1].decode().splitlines()[1] == "P7,2026-11-23,Spanish squat,isometric,5,1,45,,2.5,"
-    assert app_data.day_entry_sources("P7", DAY) == []
+    assert day_entry.day_entry_sources("P7", DAY) == []
 
 
 def test_a_day_entry_is_checked_by_the_importer_and_all_or_nothing(sample_db: Database) -> None:
     exercises = pd.DataFrame({"exercise": ["Heel raise"], "sets": [0], "reps": [10]})
-    sources = app_data.day_entry_sources("P007", DAY, morning_pain=2.0, exercises=exercises)
+    sources = day_entry.day_entry_sources("P007", DAY, morning_pain=2.0, exercises=exercises)
     count = sample_db.session().cursor.execute("select count(*) from pain_entries").fetchone()[0]
-    result = app_data.import_checked(sample_db, sources, actor="test")
+    result = day_entry.import_checked(sample_db, sources, actor="test")
     assert not result.ok
-    problems = [app_data.entry_problem(p) for outcome in result.files for p in outcome.problems]
+    problems = [day_entry.entry_problem(p) for outcome in result.files for p in outcome.problems]
     assert any(p.startswith("Exercises, row 1, sets:") for p in problems), problems
     assert sample_db.session().cursor.execute("select count(*) from pain_entries").fetchone()[0] == count
 
@@ -208,13 +208,13 @@ def test_settings_break_their_rules_in_words(change, problem) -> None:
         "stage": None,
         "discharged_on": None,
     }
-    assert app_data.settings_problems(settings, dt.date(2026, 9, 1)) == []
-    problems = app_data.settings_problems({**settings, **change}, dt.date(2026, 9, 1))
+    assert patient_settings.settings_problems(settings, dt.date(2026, 9, 1)) == []
+    problems = patient_settings.settings_problems({**settings, **change}, dt.date(2026, 9, 1))
     assert len(problems) == 1 and problem in problems[0]
 
 
 def test_saving_settings_stores_and_audits_each_changed_field_only(sample_db: Database) -> None:
-    changes = app_data.save_settings(
+    changes = patient_settings.save_settings(
         sample_db, ADMIN, "P001", {"daily_rep_target": 120, "pain_ceiling": 5, "discharged_on": DAY}
     )
     assert [c.describe() for c in changes] == [
@@ -229,13 +229,13 @@ def test_saving_settings_stores_and_audits_each_changed_field_only(sample_db: Da
         .fetchall()
     )
     assert audit == [("cli", "daily_rep_target: 90 -> 120"), ("cli", "discharged_on: none -> 2026-11-23")]
-    assert app_data.save_settings(sample_db, ADMIN, "P001", {"daily_rep_target": 120}) == []
+    assert patient_settings.save_settings(sample_db, ADMIN, "P001", {"daily_rep_target": 120}) == []
 
 
 def test_saving_refused_settings_writes_nothing(sample_db: Database) -> None:
-    with pytest.raises(app_data.SettingsRefused, match="pain ceiling"):
-        app_data.save_settings(sample_db, ADMIN, "P001", {"pain_ceiling": 11})
-    assert app_data.patient(sample_db, ADMIN, "P001")["pain_ceiling"] == 5.0
+    with pytest.raises(patient_settings.SettingsRefused, match="pain ceiling"):
+        patient_settings.save_settings(sample_db, ADMIN, "P001", {"pain_ceiling": 11})
+    assert caseload.patient(sample_db, ADMIN, "P001")["pain_ceiling"] == 5.0
     count = (
         sample_db.session()
         .cursor.execute("select count(*) from audit_log where action = 'settings_change'")
@@ -246,24 +246,24 @@ def test_saving_refused_settings_writes_nothing(sample_db: Database) -> None:
 
 def test_a_clinician_sees_and_changes_only_their_own_patients(sample_db: Database) -> None:
     sam = Viewer("sam", "clinician", "Sam Patel")
-    mine = app_data.patients(sample_db, sam)
+    mine = caseload.patients(sample_db, sam)
     assert set(mine["clinician"]) == {"Sam Patel"}
     other = (
         sample_db.session()
         .cursor.execute("select patient_id from patients where clinician <> 'Sam Patel' limit 1")
         .fetchone()[0]
     )
-    assert app_data.patient(sample_db, sam, other) is None
-    with pytest.raises(app_data.SettingsRefused):
-        app_data.save_settings(sample_db, sam, other, {"pain_ceiling": 4})
-    assert not app_data.acknowledge_alert(sample_db, sam, other, "flare", DAY, "not mine")
-    assert app_data.raw_log(sample_db, sam, "pain", other, DAY - dt.timedelta(days=30), DAY).empty
+    assert caseload.patient(sample_db, sam, other) is None
+    with pytest.raises(patient_settings.SettingsRefused):
+        patient_settings.save_settings(sample_db, sam, other, {"pain_ceiling": 4})
+    assert not alert_inbox.acknowledge_alert(sample_db, sam, other, "flare", DAY, "not mine")
+    assert caseload.raw_log(sample_db, sam, "pain", other, DAY - dt.timedelta(days=30), DAY).empty
 
 
 def test_an_alert_is_acknowledged_once_with_who_when_and_note(sample_db: Database) -> None:
-    assert app_data.acknowledge_alert(sample_db, ADMIN, "P002", "flare", DAY, "  phoned  ")
-    assert not app_data.acknowledge_alert(sample_db, ADMIN, "P002", "flare", DAY, "again")
-    acks = app_data.acknowledgements(sample_db, ADMIN, "P002")
+    assert alert_inbox.acknowledge_alert(sample_db, ADMIN, "P002", "flare", DAY, "  phoned  ")
+    assert not alert_inbox.acknowledge_alert(sample_db, ADMIN, "P002", "flare", DAY, "again")
+    acks = alert_inbox.acknowledgements(sample_db, ADMIN, "P002")
     assert list(acks["note"]) == ["phoned"] and list(acks["acknowledged_by"]) == ["cli"]
     audit = (
         sample_db.session()
@@ -276,21 +276,22 @@ def test_an_alert_is_acknowledged_once_with_who_when_and_note(sample_db: Databas
 def test_app_entries_and_imports_use_one_validator() -> None:
     """The log entry page builds files for the importer; it must not grow a validator of its own."""
     source = (
-        Path(app_data.__file__).read_text()
-        + (Path(app_data.__file__).parent / "app_pages" / "log_entry.py").read_text()
+        Path(day_entry.__file__).read_text()
+        + (Path(day_entry.__file__).parent / "app_pages" / "log_entry.py").read_text()
     )
     assert "import_sources" in source
     assert "validate_" not in source
 
 
 def test_only_the_app_imports_streamlit() -> None:
-    code = "import sys, dashboard.app_data; print('streamlit' in sys.modules)"
+    modules = "vocabulary, caseload, triage, alert_inbox, patient_settings, day_entry, exports"
+    code = f"import sys; from dashboard import {modules}; print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
 
 def test_import_sources_dry_run_writes_nothing(sample_db: Database) -> None:
-    sources = app_data.day_entry_sources("P007", DAY, morning_pain=1.0)
+    sources = day_entry.day_entry_sources("P007", DAY, morning_pain=1.0)
     assert import_sources(sample_db, sources, dry_run=True).ok
     assert (
         sample_db.session()
@@ -304,5 +305,5 @@ def test_an_empty_inbox_stays_empty() -> None:
     events = pd.DataFrame(columns=["patient_id", "rule", "date", "severity", "detail"])
     acks = pd.DataFrame(columns=["patient_id", "rule", "date", "acknowledged_by", "acknowledged_at", "note"])
     people = pd.DataFrame({"patient_id": ["P1"], "name": ["Ana"], "clinician": ["A"]})
-    assert app_data.inbox(events, acks, people, "A").empty
-    assert app_data.alert_history(events, acks).empty
+    assert alert_inbox.inbox(events, acks, people, "A").empty
+    assert alert_inbox.alert_history(events, acks).empty

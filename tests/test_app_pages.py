@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth
+from dashboard import alert_inbox, auth, caseload, day_entry, exports, patient_settings
 from dashboard.db import Database, close_database
 from dashboard.importer import import_paths
 from dashboard.sample import SAMPLE_DIR
@@ -408,21 +408,20 @@ def test_a_deep_link_to_another_clinicians_patient_says_not_found_and_shows_noth
 def test_write_paths_refuse_patients_the_viewer_cannot_see(app_db: Path) -> None:
     import datetime as dt
 
-    from dashboard import app_data
     from dashboard.db import open_database
 
     db = open_database(app_db)
     sam = auth.current_viewer(db, SAM)
-    with pytest.raises(app_data.SettingsRefused, match="among the patients you can see"):
-        app_data.save_settings(db, sam, "P002", {"pain_ceiling": 9.0})
-    sources = app_data.day_entry_sources("P002", dt.date(2026, 11, 23), morning_pain=1.0)
-    with pytest.raises(app_data.NotVisible):
-        app_data.save_day_entry(db, sam, "P002", sources)
+    with pytest.raises(patient_settings.SettingsRefused, match="among the patients you can see"):
+        patient_settings.save_settings(db, sam, "P002", {"pain_ceiling": 9.0})
+    sources = day_entry.day_entry_sources("P002", dt.date(2026, 11, 23), morning_pain=1.0)
+    with pytest.raises(caseload.NotVisible):
+        day_entry.save_day_entry(db, sam, "P002", sources)
     # Nor can a source for another patient ride along with one of Sam's own.
     own = sorted(mine(app_db))[0]
-    with pytest.raises(app_data.NotVisible):
-        app_data.save_day_entry(db, sam, own, sources)
-    assert not app_data.acknowledge_alert(db, sam, "P002", "flare", dt.date(2026, 11, 20), "no")
+    with pytest.raises(caseload.NotVisible):
+        day_entry.save_day_entry(db, sam, own, sources)
+    assert not alert_inbox.acknowledge_alert(db, sam, "P002", "flare", dt.date(2026, 11, 20), "no")
     assert rows(app_db, "select pain_ceiling from patients where patient_id = 'P002'") == [(5.0,)]
     assert rows(app_db, "select count(*) from pain_entries where date = '2026-11-23'") == [(0,)]
     assert rows(app_db, "select count(*) from alert_acknowledgements") == [(0,)]
@@ -481,25 +480,24 @@ def test_the_review_offers_clinic_report_downloads_without_building_them(app_db:
 def test_downloads_build_scoped_reports_and_audit_each_export(app_db: Path) -> None:
     import datetime as dt
 
-    from dashboard import app_data
     from dashboard.db import open_database
 
     db = open_database(app_db)
     sam = auth.current_viewer(db, SAM)
-    pdf = app_data.clinic_export(db, sam, "pdf", WEEK, "Sam Patel")
-    xlsx = app_data.clinic_export(db, sam, "xlsx", WEEK, None)
-    text = app_data.clinic_export(db, sam, "csv", WEEK, None).decode("utf-8-sig")
+    pdf = exports.clinic_export(db, sam, "pdf", WEEK, "Sam Patel")
+    xlsx = exports.clinic_export(db, sam, "xlsx", WEEK, None)
+    text = exports.clinic_export(db, sam, "csv", WEEK, None).decode("utf-8-sig")
     assert pdf.startswith(b"%PDF") and xlsx.startswith(b"PK")
     listed = {row["Patient ID"] for row in __import__("csv").DictReader(text.splitlines())}
     assert listed and listed <= mine(app_db), "a clinician's export holds only their patients"
 
     own = sorted(mine(app_db))[0]
-    report = app_data.patient_export(
+    report = exports.patient_export(
         db, sam, own, dt.date(2026, 10, 1), dt.date(2026, 11, 22), pseudonymous=True
     )
     assert report.startswith(b"%PDF")
-    with pytest.raises(app_data.NotVisible):
-        app_data.patient_export(db, sam, "P002", dt.date(2026, 10, 1), dt.date(2026, 11, 22))
+    with pytest.raises(caseload.NotVisible):
+        exports.patient_export(db, sam, "P002", dt.date(2026, 10, 1), dt.date(2026, 11, 22))
 
     assert audit(app_db, "export") == [
         (SAM, None, f"clinic report pdf, week {WEEK}, Sam Patel"),
@@ -509,7 +507,7 @@ def test_downloads_build_scoped_reports_and_audit_each_export(app_db: Path) -> N
     ]
     auth.set_disabled(db, SAM)
     with pytest.raises(PermissionError):
-        app_data.clinic_export(db, sam, "csv", WEEK)
+        exports.clinic_export(db, sam, "csv", WEEK)
 
 
 def _download_after_idle(minutes: int) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from test_app_pages import WEEK, app_db, open_page, sample_template, table  # noqa: F401 - fixtures
 
-from dashboard.app_data import RISK_LABELS
 from dashboard.charts import RISK_COLOURS
+from dashboard.vocabulary import RISK_LABELS
 
 SHOWN = [
     "risk", "patient", "patient_id", "adherence_pct", "total_reps", "morning_pain", "last_28_mornings",
@@ -51,7 +51,7 @@ def test_sparklines_hold_logged_scores_only(app_db: Path) -> None:  # noqa: F811
 def test_compact_lines_keep_each_score_to_its_one_decimal_in_half_the_bytes() -> None:
     import pandas as pd
 
-    from dashboard.app_data import compact_lines
+    from dashboard.triage import compact_lines
 
     lines = compact_lines(pd.Series([[1.0, 4.7, 0.0], []]))
     assert [line.dtype.itemsize for line in lines] == [4, 4]

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import app_data, auth
+from dashboard import alert_inbox, auth, caseload, exports, triage
 from dashboard.access import Viewer
 from dashboard.app import database
 from dashboard.app_pages import login
@@ -21,37 +21,37 @@ CACHE = {"max_entries": 64, "show_spinner": False}
 @st.cache_data(**CACHE)
 def patients(viewer: Viewer) -> pd.DataFrame:
     """Return the patients the viewer may see, with their settings."""
-    return app_data.patients(database(), viewer)
+    return caseload.patients(database(), viewer)
 
 
 @st.cache_data(**CACHE)
 def clinicians(viewer: Viewer) -> list[str]:
     """Return the clinicians whose patients the viewer may see."""
-    return app_data.clinicians(database(), viewer)
+    return caseload.clinicians(database(), viewer)
 
 
 @st.cache_data(**CACHE)
 def raw_log(viewer: Viewer, kind: str, patient_id: str, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
     """Return one patient's stored log lines of one kind between two dates."""
-    return app_data.raw_log(database(), viewer, kind, patient_id, date_from, date_to)
+    return caseload.raw_log(database(), viewer, kind, patient_id, date_from, date_to)
 
 
 @st.cache_data(**CACHE)
 def acknowledgements(viewer: Viewer, patient_id: str | None = None) -> pd.DataFrame:
     """Return the stored alert acknowledgements the viewer may see."""
-    return app_data.acknowledgements(database(), viewer, patient_id)
+    return alert_inbox.acknowledgements(database(), viewer, patient_id)
 
 
 @st.cache_data(**CACHE)
 def patient_audit(viewer: Viewer, patient_id: str) -> pd.DataFrame:
     """Return one patient's audit trail."""
-    return app_data.patient_audit(database(), viewer, patient_id)
+    return caseload.patient_audit(database(), viewer, patient_id)
 
 
 @st.cache_data(**CACHE)
 def logged_stage(viewer: Viewer, patient_id: str) -> str | None:
     """Return the stage of the patient's latest exercise line that names one."""
-    return app_data.logged_stage(database(), viewer, patient_id)
+    return caseload.logged_stage(database(), viewer, patient_id)
 
 
 @st.cache_data(**CACHE)
@@ -67,7 +67,7 @@ def sparklines(viewer: Viewer, end: dt.date, days: int = 28) -> dict[str, list[f
     """Return each patient's last morning scores up to end, one value per day."""
     from dashboard import metrics
 
-    return app_data.sparklines(metrics.recent_morning_pain(database(), viewer, end, days=days), end, days)
+    return triage.sparklines(metrics.recent_morning_pain(database(), viewer, end, days=days), end, days)
 
 
 @st.cache_data(**CACHE)
@@ -112,7 +112,7 @@ def _while_active(build: Callable[[], bytes]) -> Callable[[], bytes]:
 def clinic_report(viewer: Viewer, fmt: str, week: str, clinician: str | None) -> Callable[[], bytes]:
     """Return what a download button calls on click: the clinic report, built and audited then."""
     db = database()  # resolved now: the callable runs on another thread, outside the script run
-    return _while_active(lambda: app_data.clinic_export(db, viewer, fmt, week, clinician))
+    return _while_active(lambda: exports.clinic_export(db, viewer, fmt, week, clinician))
 
 
 def patient_report(
@@ -121,7 +121,7 @@ def patient_report(
     """Return what a download button calls on click: the patient report, built and audited then."""
     db = database()
     return _while_active(
-        lambda: app_data.patient_export(db, viewer, patient_id, date_from, date_to, pseudonymous=pseudonymous)
+        lambda: exports.patient_export(db, viewer, patient_id, date_from, date_to, pseudonymous=pseudonymous)
     )
 
 

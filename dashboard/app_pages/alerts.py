@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import app_data
+from dashboard import alert_inbox
 from dashboard.app import current_viewer, data_changed, database, page_path
 from dashboard.app_pages import _shared
 
@@ -35,7 +35,7 @@ clinician = _shared.clinician_filter(clinician_col, viewer, key="inbox_clinician
 
 date_from = today - dt.timedelta(days=days_back - 1) if days_back else None
 events = _shared.alert_events(viewer, date_from, today)
-inbox = app_data.inbox(events, _shared.acknowledgements(viewer), _shared.patients(viewer), clinician)
+inbox = alert_inbox.inbox(events, _shared.acknowledgements(viewer), _shared.patients(viewer), clinician)
 high = int((inbox["severity"] == "high").sum())
 st.caption(
     f"{len(inbox)} open alert{'s' if len(inbox) != 1 else ''}, {high} high severity. "
@@ -87,7 +87,7 @@ with st.container(border=True):
             "Note", placeholder="What you did or decided, e.g. 'phoned, reduced load for a week'"
         )
         if st.form_submit_button("Acknowledge", type="primary"):
-            stored = app_data.acknowledge_alert(
+            stored = alert_inbox.acknowledge_alert(
                 database(), viewer, chosen["patient_id"], chosen["rule"], alert_date, note
             )
             data_changed()

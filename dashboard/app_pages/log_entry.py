@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import app_data
+from dashboard import caseload, day_entry
 from dashboard.app import current_viewer, data_changed, database
 from dashboard.app_pages import _shared
 from dashboard.logformats import STAGES
@@ -89,7 +89,7 @@ with st.form(f"day_entry_{round_key}", border=False):
     submitted = st.form_submit_button("Check and save", type="primary")
 
 if submitted:
-    sources = app_data.day_entry_sources(
+    sources = day_entry.day_entry_sources(
         patient_id,
         date,
         morning_pain=morning,
@@ -102,8 +102,8 @@ if submitted:
         st.warning("Nothing to save: enter a pain score, an exercise or an activity.")
         st.stop()
     try:
-        result = app_data.save_day_entry(database(), viewer, patient_id, sources)
-    except app_data.NotVisible:
+        result = day_entry.save_day_entry(database(), viewer, patient_id, sources)
+    except caseload.NotVisible:
         st.error("Not saved: that patient is not among the patients you can see.")
         st.stop()
     if result.ok:
@@ -116,4 +116,4 @@ if submitted:
     st.error("Not saved: fix the problems below. Nothing was written.")
     for outcome in result.files:
         for problem in outcome.problems:
-            st.markdown(f"- {app_data.entry_problem(problem)}")
+            st.markdown(f"- {day_entry.entry_problem(problem)}")

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import app_data
+from dashboard import alert_inbox, caseload, exports, triage, vocabulary
 from dashboard.app import current_viewer, page_path, record_patient_view
 from dashboard.app_pages import _shared
 from dashboard.charts import RISK_COLOURS, patient_charts
@@ -55,9 +55,9 @@ record_patient_view(
 days = _shared.patient_days(viewer, patient_id, date_from, date_to)
 logged = _shared.logged_stage(viewer, patient_id)
 if isinstance(details["stage"], str):
-    stage_text = app_data.STAGE_LABELS[details["stage"]]
+    stage_text = vocabulary.STAGE_LABELS[details["stage"]]
 else:
-    stage_text = f"{app_data.STAGE_LABELS[logged]} (from logs)" if logged else "not set"
+    stage_text = f"{vocabulary.STAGE_LABELS[logged]} (from logs)" if logged else "not set"
 
 # The risk badge is for the last complete week the range shows.
 risk_week = last_complete_week(date_to + dt.timedelta(days=1))
@@ -66,10 +66,10 @@ review_row = review[review["patient_id"] == patient_id]
 badge = ""
 if not review_row.empty:
     risk = review_row.iloc[0]["risk"]
-    words = app_data.alert_words(review_row.iloc[0]["alerts"])
+    words = vocabulary.alert_words(review_row.iloc[0]["alerts"])
     badge = (
         f"<span style='background:{RISK_COLOURS.get(risk, '#777')};color:white;border-radius:4px;"
-        f"padding:2px 8px;font-weight:600'>{app_data.RISK_LABELS.get(risk, risk)}</span> "
+        f"padding:2px 8px;font-weight:600'>{vocabulary.RISK_LABELS.get(risk, risk)}</span> "
         f"in {risk_week}" + (f" · {words}" if words else "")
     )
 
@@ -111,8 +111,8 @@ with links[2].popover("Progress report", icon=":material/download:"):
     st.download_button(
         "Download PDF",
         data=_shared.patient_report(viewer, patient_id, date_from, date_to, pseudonymous),
-        file_name=app_data.patient_export_name(patient_id, date_from, date_to),
-        mime=app_data.EXPORT_MIME["pdf"],
+        file_name=exports.patient_export_name(patient_id, date_from, date_to),
+        mime=exports.EXPORT_MIME["pdf"],
         icon=":material/picture_as_pdf:",
         on_click="ignore",
         key="download_patient_report",
@@ -125,7 +125,7 @@ if days.empty:
     st.info("No programme days in this range.")
 else:
     activities = _shared.raw_log(viewer, "activities", patient_id, date_from, date_to)
-    if app_data.nothing_logged(days, activities):
+    if triage.nothing_logged(days, activities):
         # Empty charts would read as a broken page; say plainly that nothing was logged.
         st.info("Nothing logged in this range: no pain scores, exercises or activities.")
     else:
@@ -136,7 +136,7 @@ events = _shared.alert_events(viewer, date_from, date_to, patient_id)
 if events.empty:
     st.caption("No alerts in this range.")
 else:
-    alerts = app_data.alert_history(events, _shared.acknowledgements(viewer, patient_id))
+    alerts = alert_inbox.alert_history(events, _shared.acknowledgements(viewer, patient_id))
     st.dataframe(
         alerts,
         hide_index=True,
@@ -165,7 +165,7 @@ for tab, kind in ((pain_tab, "pain"), (exercise_tab, "exercises"), (activity_tab
             hide_index=True,
             width="stretch",
             column_config={
-                **app_data.LOG_LABELS,
+                **caseload.LOG_LABELS,
                 "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY"),
                 "note": st.column_config.TextColumn("Note", width="large"),
             },

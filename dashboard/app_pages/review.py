@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import app_data
+from dashboard import exports, triage, vocabulary
 from dashboard.app import current_viewer, page_path
 from dashboard.app_pages import _shared
 from dashboard.charts import RISK_COLOURS
@@ -63,7 +63,7 @@ search = search_col.text_input(
     "Find patient", placeholder="id or name", **_shared.bind_param("review_search", "q", "")
 )
 
-review = app_data.filter_review(_shared.weekly_review(viewer, week), clinician, search)
+review = triage.filter_review(_shared.weekly_review(viewer, week), clinician, search)
 with export_col.popover("Download", icon=":material/download:", width="stretch"):
     everyone = "all clinicians" if viewer.clinician_scope is None else f"{viewer.clinician_scope}'s patients"
     st.caption(
@@ -79,13 +79,13 @@ with export_col.popover("Download", icon=":material/download:", width="stretch")
         st.download_button(
             label,
             data=_shared.clinic_report(viewer, fmt, week, clinician),
-            file_name=app_data.clinic_export_name(week, clinician, fmt),
-            mime=app_data.EXPORT_MIME[fmt],
+            file_name=exports.clinic_export_name(week, clinician, fmt),
+            mime=exports.EXPORT_MIME[fmt],
             icon=icon,
             on_click="ignore",
             key=f"download_clinic_{fmt}",
         )
-figures = app_data.key_figures(review)
+figures = triage.key_figures(review)
 monday, sunday = parse_iso_week(week)
 
 strip = st.columns(5)
@@ -103,14 +103,14 @@ if review.empty:
     st.info("No patients match these filters for this week.")
     st.stop()
 
-table = app_data.triage_table(review, _shared.sparklines(viewer, min(sunday, today)))
+table = triage.triage_table(review, _shared.sparklines(viewer, min(sunday, today)))
 st.caption(
     f"Worst first: {figures.red} red (needs review this week) and {figures.amber} amber (watch) on top, "
     f"then {figures.green} green (on track); scroll the table for more. Select a row to open the patient."
 )
 selection = st.dataframe(
     # Only the shown columns go to the browser; no Styler, so the grid gets plain values it can draw fast.
-    table[list(TRIAGE_COLUMNS)].assign(last_28_mornings=app_data.compact_lines(table["last_28_mornings"])),
+    table[list(TRIAGE_COLUMNS)].assign(last_28_mornings=triage.compact_lines(table["last_28_mornings"])),
     hide_index=True,
     width="stretch",
     # A fixed height keeps the grid virtual: it draws only the rows in view, not the whole caseload.
@@ -125,8 +125,8 @@ selection = st.dataframe(
         "risk": st.column_config.MultiselectColumn(
             "Risk",
             width="small",
-            options=list(app_data.RISK_LABELS.values()),
-            color=[RISK_COLOURS[risk] for risk in app_data.RISK_LABELS],
+            options=list(vocabulary.RISK_LABELS.values()),
+            color=[RISK_COLOURS[risk] for risk in vocabulary.RISK_LABELS],
             help="Red: needs review this week. Amber: watch. Green: on track.",
         ),
         "patient": st.column_config.TextColumn("Patient"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import app_data
+from dashboard import patient_settings, vocabulary
 from dashboard.app import current_viewer, data_changed, database, record_patient_view
 from dashboard.app_pages import _shared
 from dashboard.logformats import STAGES
@@ -40,8 +40,8 @@ with st.form(f"settings_{patient_id}"):
         "Stage",
         stage_options,
         index=stage_options.index(current["stage"]) if current["stage"] in STAGES else 0,
-        format_func=lambda value: app_data.STAGE_LABELS[value] if value else "not set (follow the logs)",
-        help=f"Latest stage in the exercise logs: {app_data.STAGE_LABELS.get(logged, 'none logged')}",
+        format_func=lambda value: vocabulary.STAGE_LABELS[value] if value else "not set (follow the logs)",
+        help=f"Latest stage in the exercise logs: {vocabulary.STAGE_LABELS.get(logged, 'none logged')}",
     )
     ceiling = left.number_input(
         "Pain ceiling (0–10)",
@@ -80,15 +80,15 @@ if saved:
         "discharged_on": None if still_active else discharge,
     }
     try:
-        changes = app_data.save_settings(database(), viewer, patient_id, proposed)
-    except app_data.SettingsRefused as refused:
+        changes = patient_settings.save_settings(database(), viewer, patient_id, proposed)
+    except patient_settings.SettingsRefused as refused:
         st.error("Not saved: " + "; ".join(refused.problems))
     else:
         if changes:
             data_changed()
             st.session_state.settings_saved = "Saved: " + "; ".join(
-                f"{app_data.SETTING_LABELS[c.field]} {app_data.format_setting(c.old)} → "
-                f"{app_data.format_setting(c.new)}"
+                f"{patient_settings.SETTING_LABELS[c.field]} {patient_settings.format_setting(c.old)} → "
+                f"{patient_settings.format_setting(c.new)}"
                 for c in changes
             )
             st.rerun()

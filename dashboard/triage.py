@@ -1,0 +1,113 @@
+"""The weekly review shaped for the triage page: filtering, key figures, table rows and sparklines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.vocabulary import RISK_LABELS, RISK_ORDER, alert_words
+
+
+def trend_arrow(mean: float | None, previous: float | None, *, steady_within: float = 0.25) -> str:
+    """Return ↑, ↓ or → for this week's mean morning pain against last week's ('' if either is missing)."""
+    if mean is None or previous is None or pd.isna(mean) or pd.isna(previous):
+        return ""
+    if mean - previous > steady_within:
+        return "↑"
+    if previous - mean > steady_within:
+        return "↓"
+    return "→"
+
+def pain_with_trend(mean: float | None, previous: float | None) -> str:
+    """Return mean morning pain with its trend arrow, e.g. '4.3 ↑', or 'no scores'."""
+    if mean is None or pd.isna(mean):
+        return "no scores"
+    arrow = trend_arrow(mean, previous)
+    return f"{mean:.1f} {arrow}".strip()
+
+def filter_review(review: pd.DataFrame, clinician: str | None = None, search: str = "") -> pd.DataFrame:
+    """Return the review rows of one clinician (None for all) whose id or name contains the search text."""
+    rows = review
+    if clinician:
+        rows = rows[rows["clinician"] == clinician]
+    needle = search.strip().casefold()
+    if needle:
+        text = rows["patient_id"].fillna("").str.casefold() + " " + rows["name"].fillna("").str.casefold()
+        rows = rows[text.str.contains(needle, regex=False)]
+    return rows
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The strip above the triage table."""
+
+    active: int
+    red: int
+    amber: int
+    green: int
+    mean_adherence_pct: float | None
+
+def key_figures(review: pd.DataFrame) -> KeyFigures:
+    """Return patient counts per risk and the mean of the patients' adherence for the shown review rows."""
+    counts = review["risk"].value_counts()
+    adherence = review["adherence_pct"].dropna()
+    return KeyFigures(
+        active=len(review),
+        red=int(counts.get("red", 0)),
+        amber=int(counts.get("amber", 0)),
+        green=int(counts.get("green", 0)),
+        mean_adherence_pct=float(adherence.mean()) if len(adherence) else None,
+    )
+
+def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]) -> pd.DataFrame:
+    """Return review rows shaped for the triage table: worst risk first, alerts in words, sparklines."""
+    rows = review.assign(_order=review["risk"].map(RISK_ORDER).fillna(3))
+    rows = rows.sort_values(["_order", "patient_id"], kind="stable")
+    return pd.DataFrame(
+        {
+            "risk": rows["risk"].map(lambda risk: RISK_LABELS.get(risk, risk)),
+            "patient_id": rows["patient_id"],
+            "patient": rows["name"].fillna(rows["patient_id"]),
+            "clinician": rows["clinician"],
+            "adherence_pct": rows["adherence_pct"],
+            "total_reps": rows["total_reps"],
+            "morning_pain": [
+                pain_with_trend(mean, previous)
+                for mean, previous in zip(
+                    rows["mean_morning_pain"], rows["prev_mean_morning_pain"], strict=True
+                )
+            ],
+            "flare_days": rows["flare_days"],
+            "alerts": rows["alerts"].map(alert_words),
+            # The grid's line chart cannot draw a gap (a list with a missing value shows as text), so the
+            # sparkline joins the logged mornings; missing days are never drawn as zero.
+            "last_28_mornings": [
+                [score for score in sparklines.get(pid, []) if score is not None]
+                for pid in rows["patient_id"]
+            ],
+        }
+    ).reset_index(drop=True)
+
+def nothing_logged(days: pd.DataFrame, activities: pd.DataFrame) -> bool:
+    """Return whether a patient's days hold no pain score, no exercise and no activity at all."""
+    scored = days[["morning_pain", "evening_pain"]].notna().any(axis=None)
+    return not (scored or days["loading_day"].fillna(False).any() or len(activities))
+
+def compact_lines(lines: pd.Series) -> pd.Series:
+    """Return sparkline lists as float32 arrays (Arrow list<float>): one-decimal scores in half the bytes."""
+    return pd.Series([np.asarray(line, dtype=np.float32) for line in lines], index=lines.index, dtype=object)
+
+def sparklines(recent: pd.DataFrame, end: dt.date, days: int = 28) -> dict[str, list[float | None]]:
+    """Return each patient's morning scores up to end, one value per day, None on days without one."""
+    start = pd.Timestamp(end - dt.timedelta(days=days - 1))
+    scored = recent[recent["morning_pain"].notna()]
+    offset = (pd.to_datetime(scored["date"]) - start).dt.days.to_numpy()
+    inside = (offset >= 0) & (offset < days)
+    scored, offset = scored[inside], offset[inside]
+    # Whole columns at once: a Python loop over every patient-day took a noticeable share of the page's run.
+    ids, row = np.unique(scored["patient_id"].to_numpy(dtype=object), return_inverse=True)
+    grid = np.full((len(ids), days), None, dtype=object)
+    grid[row, offset] = scored["morning_pain"].astype(float).to_numpy()
+    return dict(zip(ids.tolist(), grid.tolist(), strict=True))
