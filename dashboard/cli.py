@@ -11,6 +11,23 @@ from dashboard.db import DB_ENV_VAR, DEFAULT_DB_PATH, DatabaseError, open_databa
 from dashboard.importer import import_paths
 from dashboard.sample import SAMPLE_DIR, write_clinic
 
+DB_HELP = f"database file (default: ${DB_ENV_VAR}, else {DEFAULT_DB_PATH}); before or after the command"
+_DB_AFTER = "db_after_command"
+
+
+class _RehabParser(argparse.ArgumentParser):
+    """The top-level parser: one --db, whether it came before the subcommand or after it."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        """Parse, then fold a --db given after the subcommand into args.db; refuse two different ones."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        after = vars(parsed).pop(_DB_AFTER, None)
+        if after is not None:
+            if parsed.db is not None and parsed.db != after:
+                self.error(f"--db is given twice, as {parsed.db} and as {after}; give the database once")
+            parsed.db = after
+        return parsed, extras
+
 
 def _import(args: argparse.Namespace) -> int:
     """Import log files; exit 1 if any file was refused."""
@@ -41,15 +58,15 @@ def _generate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _RehabParser(
         prog="rehab",
         description="Tendon rehab dashboard: import patient logs, review the clinic, export reports. "
         "The CLI is the server admin's tool and sees every patient.",
     )
-    parser.add_argument(
-        "--db", help=f"database file (default: ${DB_ENV_VAR}, else {DEFAULT_DB_PATH})", default=None
+    parser.add_argument("--db", help=DB_HELP, default=None)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=argparse.ArgumentParser
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     importing = commands.add_parser(
         "import", help="import CSV or XLSX logs; a file with any bad row is refused whole"
@@ -79,7 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     for register in _command_modules():
         register(commands)
+    _accept_db_after_every_command(parser)
     return parser
+
+
+def _accept_db_after_every_command(parser: argparse.ArgumentParser) -> None:
+    """Let --db follow any subcommand too (`rehab report clinic ... --db copy.duckdb`), at every level."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for subparser in action.choices.values():
+            if "--db" not in subparser._option_string_actions:
+                # SUPPRESS: a subcommand without --db leaves the value given before it (or None) untouched.
+                subparser.add_argument("--db", dest=_DB_AFTER, help=DB_HELP, default=argparse.SUPPRESS)
+            _accept_db_after_every_command(subparser)
 
 
 def _command_modules():
