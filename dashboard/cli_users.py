@@ -86,13 +86,29 @@ def _list(args: argparse.Namespace) -> int:
 
 def _demo_accounts(args: argparse.Namespace) -> int:
     """Create the demo accounts on a database with none, and print their passwords once."""
-    created = auth.create_demo_accounts(open_database(args.db))
+    database = open_database(args.db)
+    created = auth.create_demo_accounts(database)
     if not created:
+        print(_existing_accounts_note(set(auth.list_users(database)["username"])))
         return 0
     print("Demo accounts (shown once; change them with `rehab user passwd NAME`):")
     for username, password in created:
         print(f"  {username:<12} {password}")
     return 0
+
+
+def _existing_accounts_note(usernames: set[str]) -> str:
+    """Return what a second run says: which accounts exist already and how to reset a password."""
+    demo = [name for name in (auth.DEMO_ADMIN, auth.DEMO_CLINICIAN) if name in usernames]
+    if demo:
+        said = f"The demo accounts exist already ({', '.join(demo)}); their passwords were shown once, "
+        said += "when they were created."
+    else:
+        said = f"This database has accounts already ({len(usernames)}), so no demo accounts were created."
+    return (
+        f"{said} To set a new password: rehab user passwd NAME (it also ends a lockout). "
+        "To see every account: rehab user list."
+    )
 
 
 def _date(text: str) -> dt.date:
