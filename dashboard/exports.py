@@ -50,9 +50,26 @@ def clinic_export(
         raise ValueError(f"unknown export format {fmt!r}")
     viewer = export_viewer(db, viewer)
     data = build(db, viewer, week, clinician=clinician, as_of=as_of)
-    detail = f"clinic report {fmt}, week {week}, {clinician or 'all clinicians'}"
-    auth.record(db, viewer, "export", detail=detail)
+    auth.record(db, viewer, "export", detail=clinic_export_detail(db, viewer, fmt, week, clinician, as_of))
     return data
+
+def clinic_export_detail(
+    db: Database, viewer: Viewer, fmt: str, week: str, clinician: str | None = None,
+    as_of: dt.date | None = None,
+) -> str:
+    """Return the audit's words for a clinic report: format, week, whose patients and how many it holds."""
+    from dashboard import metrics
+
+    # The same rows the report is built from: the viewer's scope, then the clinician chosen.
+    review = metrics.weekly_review(db, viewer, week, as_of=as_of)
+    if clinician:
+        review = review[review["clinician"] == clinician]
+    whose = clinician or viewer.clinician_scope
+    holds = f"{whose}'s patients" if whose else "all clinicians' patients"
+    if clinician and viewer.clinician_scope and clinician != viewer.clinician_scope:
+        holds += f" among {viewer.clinician_scope}'s"
+    detail = f"clinic report {fmt}, week {week}, {holds} ({len(review)})"
+    return detail + (f", as of {as_of.isoformat()}" if as_of else "")
 
 def patient_export(
     db: Database, viewer: Viewer, patient_id: str, date_from: dt.date, date_to: dt.date, *,

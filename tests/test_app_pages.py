@@ -500,9 +500,9 @@ def test_downloads_build_scoped_reports_and_audit_each_export(app_db: Path) -> N
         exports.patient_export(db, sam, "P002", dt.date(2026, 10, 1), dt.date(2026, 11, 22))
 
     assert audit(app_db, "export") == [
-        (SAM, None, f"clinic report pdf, week {WEEK}, Sam Patel"),
-        (SAM, None, f"clinic report xlsx, week {WEEK}, all clinicians"),
-        (SAM, None, f"clinic report csv, week {WEEK}, all clinicians"),
+        (SAM, None, f"clinic report pdf, week {WEEK}, Sam Patel's patients ({len(listed)})"),
+        (SAM, None, f"clinic report xlsx, week {WEEK}, Sam Patel's patients ({len(listed)})"),
+        (SAM, None, f"clinic report csv, week {WEEK}, Sam Patel's patients ({len(listed)})"),
         (SAM, own, "patient report pdf, 2026-10-01 to 2026-11-22, pseudonymous"),
     ]
     auth.set_disabled(db, SAM)
