@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 
 from dashboard.db import DB_ENV_VAR, DEFAULT_DB_PATH, DatabaseError, open_database
-from dashboard.importer import import_paths
-from dashboard.sample import SAMPLE_DIR, write_clinic
+from dashboard.importer import import_paths, import_sources
+from dashboard.sample import clinic_csv_bytes, demo_end, generate_clinic, write_clinic
 
 DB_HELP = f"database file (default: ${DB_ENV_VAR}, else {DEFAULT_DB_PATH}); before or after the command"
 _DB_AFTER = "db_after_command"
@@ -37,15 +38,38 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    """Load the shipped sample clinic (re-loading it adds nothing)."""
+    """Load the sample clinic generated to end yesterday (or on --end); the same one again adds nothing."""
+    from dashboard import metrics  # its today is the one seam tests move, for the CLI as for the metrics
+
     database = open_database(args.db)
     if args.if_empty and database.value("patient_count"):
         print(f"{database.path} already has patients; the sample clinic was not loaded")
         return 0
-    files = sorted(SAMPLE_DIR.glob("*.csv"))
-    result = import_paths(database, files, actor="demo")
+    end = args.end or demo_end(metrics._today())
+    files = clinic_csv_bytes(generate_clinic(end=end))
+    # Named for the day the sample ends: the import history tells one day's sample from another's.
+    sources = [(f"sample-clinic_{end.isoformat()}_{name}", data) for name, data in files.items()]
+    # Each log is written in its own transaction, so a clash is looked for first: a sample loaded on
+    # another day must not get this one's exercises beside its own.
+    if database.value("patient_count") and not import_sources(database, sources, dry_run=True).ok:
+        print(
+            f"rehab: {database.path} holds patients that differ from the sample clinic ending {end} (a "
+            "sample loaded on another day, or a clinic of its own); nothing was loaded. Load the demo into a "
+            "new database (--db NEW_FILE), or give --end the day the loaded sample ends.",
+            file=sys.stderr,
+        )
+        return 1
+    result = import_sources(database, sources, actor="demo")
     print(result.report(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
+
+
+def _date(text: str) -> dt.date:
+    """Parse a YYYY-MM-DD argument."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-22") from None
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -80,8 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importing.set_defaults(handler=_import)
 
-    demo = commands.add_parser("demo", help="load the synthetic sample clinic")
+    demo = commands.add_parser(
+        "demo", help="load the synthetic sample clinic, its last logged day yesterday: the review opens on "
+        "its story"
+    )
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no patients yet")
+    demo.add_argument(
+        "--end", type=_date, default=None,
+        help="last logged day, YYYY-MM-DD (default: yesterday); --end 2026-11-22 loads sample_data/ exactly",
+    )
     demo.set_defaults(handler=_demo)
 
     generate = commands.add_parser("generate", help="write a deterministic synthetic clinic as CSV files")
@@ -90,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--days", type=int, default=84)
     generate.add_argument("--seed", type=int, default=7)
     generate.add_argument(
-        "--end", default=None, help="last logged day, YYYY-MM-DD (default: the sample clinic's)"
+        "--end", type=_date, default=None, help="last logged day, YYYY-MM-DD (default: the sample clinic's)"
     )
     generate.set_defaults(handler=_generate)
 
@@ -108,15 +139,20 @@ def _accept_db_after_every_command(parser: argparse.ArgumentParser) -> None:
         for subparser in action.choices.values():
             if "--db" not in subparser._option_string_actions:
                 # SUPPRESS: a subcommand without --db leaves the value given before it (or None) untouched.
-                subparser.add_argument("--db", dest=_DB_AFTER, help=DB_HELP, default=argparse.SUPPRESS)
+                subparser.add_argument(
+                    "--db", dest=_DB_AFTER, metavar="DB", help=DB_HELP, default=argparse.SUPPRESS
+                )
             _accept_db_after_every_command(subparser)
 
 
 def _command_modules():
     """Return the register functions of the other command groups."""
-    from dashboard import cli_metrics, cli_reports, cli_serve, cli_users
+    from dashboard import cli_metrics, cli_reports, cli_serve, cli_settings, cli_users
 
-    return [cli_metrics.register, cli_users.register, cli_reports.register, cli_serve.register]
+    return [
+        cli_metrics.register, cli_settings.register, cli_users.register, cli_reports.register,
+        cli_serve.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

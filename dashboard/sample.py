@@ -97,19 +97,26 @@ def generate_clinic(
     seed: int = SAMPLE_SEED,
     end: dt.date = SAMPLE_END,
 ) -> dict[str, pa.Table]:
-    """Return the four logs of a synthetic clinic as Arrow tables, identical for identical arguments."""
+    """Return the four logs of a synthetic clinic as Arrow tables, identical for identical arguments.
+
+    The clinic's story (a flare, a load spike, a patient gone quiet) plays out in the ISO week that ends on
+    the last Sunday up to `end`: the week a reviewer opens the day after `end`, whatever weekday that is.
+    """
     rng = np.random.default_rng(seed)
     first_day = end - dt.timedelta(days=days - 1)
+    # Days after the story's Sunday up to end (0 when end is a Sunday), logged as ordinary days.
+    week_end = days - 1 - story_tail(end)
+    story = week_end + 1  # the story's days count back from here, as they once counted back from `days`
     ids = np.array([f"P{index + 1:0{max(3, len(str(patients)))}d}" for index in range(patients)])
     kind = np.arange(patients) % len(ARCHETYPES)
     day = np.arange(days)
 
     start = rng.integers(0, min(7, days), patients)
-    start[kind == ARCHETYPES.index("late_starter")] = max(0, days - 21)
+    start[kind == ARCHETYPES.index("late_starter")] = max(0, story - 21)
     last = np.full(patients, days - 1)
-    last[kind == ARCHETYPES.index("stops_logging")] = max(0, days - 10)
+    last[kind == ARCHETYPES.index("stops_logging")] = max(0, story - 10)
     discharged = kind == ARCHETYPES.index("discharged")
-    last[discharged] = max(0, days - 15)
+    last[discharged] = max(0, story - 15)
     target = np.where(kind == ARCHETYPES.index("isometric_low_target"), 30, 90)
     target = np.where((kind == 0) & (np.arange(patients) % 3 == 2), 120, target)
 
@@ -122,23 +129,24 @@ def generate_clinic(
     exercised = in_programme & (rng.random((patients, days)) < _EXERCISE_CHANCE[kind][:, None])
     share = _VOLUME_SHARE[kind][:, None] + rng.normal(0, 0.12, (patients, days))
     spiker = kind == ARCHETYPES.index("load_spiker")
-    spike_days = (day >= days - 8) & (day <= days - 2)
+    spike_days = (day >= story - 8) & (day <= story - 2)
     share[np.ix_(spiker, spike_days)] *= 2.4
     daily_reps = np.maximum(1, np.rint(target[:, None] * np.clip(share, 0.2, None))).astype(int)
 
     morning = _PAIN_START[kind][:, None] + (_PAIN_END - _PAIN_START)[kind][:, None] * progress
     morning = morning + rng.normal(0, 0.5, (patients, days))
     pushing = kind == ARCHETYPES.index("pushing_too_hard")
-    if days >= 7:
-        morning[np.ix_(pushing, day[-7:])] = _PUSHING_LAST_WEEK
+    story_week = day[max(0, story - 7) : story]
+    if len(story_week) == 7:
+        morning[np.ix_(pushing, story_week)] = _PUSHING_LAST_WEEK
     if days >= 40:
         morning[np.ix_(pushing, day[[30, 31]])] = [[2.0, 5.0]]
     half_points = rng.random((patients, days)) < 0.2
     morning = np.clip(np.where(half_points, np.rint(morning * 2) / 2, np.rint(morning)), 0, 10)
     evening = np.clip(np.rint(morning + rng.normal(0.6, 0.6, (patients, days))), 0, 10)
     morning_logged = in_programme & (rng.random((patients, days)) < 0.93)
-    if days >= 7:
-        morning_logged[np.ix_(pushing, day[-7:])] = True
+    if len(story_week) == 7:
+        morning_logged[np.ix_(pushing, story_week)] = True
     evening_logged = in_programme & (rng.random((patients, days)) < 0.7)
 
     patients_table = _patients_table(ids, kind, first_day, start, last, discharged, target)
@@ -151,6 +159,16 @@ def generate_clinic(
         "exercises": exercise_table,
         "activities": activity_table,
     }
+
+
+def story_tail(end: dt.date) -> int:
+    """Return how many days end is after the last Sunday up to it (0 for a Sunday, 6 for a Saturday)."""
+    return end.isoweekday() % 7
+
+
+def demo_end(today: dt.date) -> dt.date:
+    """Return the last day the demo's sample clinic logs when loaded today: yesterday."""
+    return today - dt.timedelta(days=1)
 
 
 def _dates(first_day: dt.date, offsets: np.ndarray) -> pa.Array:

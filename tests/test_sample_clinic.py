@@ -62,7 +62,7 @@ def test_given_the_sample_data_expect_it_imports_cleanly_with_every_row_added(
     notes = {row[0] for row in query_rows(db, "select note from pain_entries where note is not null")}
     assert 'felt "pinchy" on the last set, eased by lunch' in notes
     assert ("P001", "Zoë Lefèvre") in query_rows(db, "select patient_id, name from patients")
-    code, out, err = rehab(capsys, db, "demo")
+    code, out, err = rehab(capsys, db, "demo", "--end", SAMPLE_END.isoformat())  # the demo of that day
     assert code == 0, err
     for kind in KINDS:
         assert f"added 0, skipped {sample_tables[kind].num_rows} already imported" in out
