@@ -32,6 +32,10 @@ AUDIT_ACTIONS = (
     "login", "failed_login", "logout", "patient_view", "export", "acknowledge", "settings_change", "import",
 )
 
+# Why an account change ended its open sign-in sessions (user_sessions.end_reason; see dashboard/sessions.py).
+PASSWORD_CHANGED = "password changed"
+ACCOUNT_DISABLED = "account disabled"
+
 DEMO_ADMIN = "admin"
 DEMO_CLINICIAN = "sam.patel"
 DEMO_CLINICIAN_NAME = "Sam Patel"
@@ -149,6 +153,9 @@ def set_password(db: Database, username: str, password: str, *, actor: str = "cl
         if not session.rows("user_account", username=username):
             raise AccountError(f"no account named {username!r}")
         session.execute("update_user_password", username=username, password_hash=password_hash)
+        # Whoever knew the old password may be signed in somewhere: every open session of the account ends.
+        session.execute("end_user_sessions_of_account", username=username, ended_at=utc_now(),
+                        end_reason=PASSWORD_CHANGED)
         session.execute("record_audit_at", occurred_at=utc_now(), actor=actor, action="settings_change",
                         patient_id=None, detail=f"changed the password of {username}")
 
@@ -159,6 +166,9 @@ def set_disabled(db: Database, username: str, disabled: bool = True, *, actor: s
         if not session.rows("user_account", username=username):
             raise AccountError(f"no account named {username!r}")
         session.execute("update_user_disabled", username=username, disabled=disabled)
+        if disabled:
+            session.execute("end_user_sessions_of_account", username=username, ended_at=utc_now(),
+                            end_reason=ACCOUNT_DISABLED)
         session.execute("record_audit_at", occurred_at=utc_now(), actor=actor, action="settings_change",
                         patient_id=None, detail=f"{'disabled' if disabled else 'enabled'} account {username}")
 
@@ -211,8 +221,8 @@ def viewer_for_email(
     return LoginOutcome(viewer, "ok", "")
 
 
-def _in_transaction(db: Database, work):
-    """Run work(session) in one transaction, retrying when a concurrent sign-in changed the same account."""
+def write_with_retries(db: Database, work):
+    """Run work(session) in one transaction, retrying when a concurrent write changed the same row."""
     for attempt in range(WRITE_RETRIES):
         try:
             with db.transaction() as session:
@@ -278,7 +288,7 @@ def attempt_login(
             _record(session, name, "failed_login", None, detail, moment)
             return locked
 
-        locked_now = _in_transaction(db, count_failure)
+        locked_now = write_with_retries(db, count_failure)
         if locked_now:
             return LoginOutcome(
                 None, "locked",
@@ -299,7 +309,7 @@ def attempt_login(
             session.execute("update_user_password", username=name, password_hash=new_hash)
         _record(session, name, "login", None, "password", moment)
 
-    _in_transaction(db, succeed)
+    write_with_retries(db, succeed)
     return LoginOutcome(_viewer(row), "ok", "")
 
 
@@ -348,15 +358,24 @@ def _record(
                     detail=detail)
 
 
+def record_in(
+    session: Session, viewer_or_actor: Viewer | str, action: str, patient_id: str | None = None,
+    detail: str | None = None, *, now: dt.datetime | None = None,
+) -> None:
+    """Append one row to the audit trail inside a transaction the caller holds."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; use one of {', '.join(AUDIT_ACTIONS)}")
+    _record(session, _actor(viewer_or_actor), action, patient_id, detail, _aware(now))
+
+
 def record(
     db: Database, viewer_or_actor: Viewer | str, action: str, patient_id: str | None = None,
     detail: str | None = None, *, now: dt.datetime | None = None,
 ) -> None:
     """Append one row to the audit trail: who (a Viewer or a name) did what, to which patient."""
-    if action not in AUDIT_ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}; use one of {', '.join(AUDIT_ACTIONS)}")
-    actor, moment = _actor(viewer_or_actor), _aware(now)
-    _in_transaction(db, lambda session: _record(session, actor, action, patient_id, detail, moment))
+    moment = _aware(now)
+    write_with_retries(db, lambda session: record_in(session, viewer_or_actor, action, patient_id, detail,
+                                                     now=moment))
 
 
 def audit_frame(

@@ -62,6 +62,14 @@ BINDINGS: dict[str, Any] = {
     "clinician": "Sam Patel",
     "disabled": True,
     "max_failures": 5,
+    # sign-in sessions
+    "session_hash": "0" * 64,
+    "handoff_hash": "1" * 64,
+    "started_at": dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC),
+    "handoff_expires_at": dt.datetime(2026, 11, 20, 9, 1, tzinfo=dt.UTC),
+    "seen_at": dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC),
+    "ended_at": dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC),
+    "end_reason": "signed out",
     # patient settings and alerts
     "stage": "isometric",
     "daily_rep_target": 90,
