@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import hashlib
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,22 @@ from dashboard.logformats import HeaderError, LogFormat, detect_format, expected
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 _XLSX_MAGIC = b"PK\x03\x04"
+
+# The app's upload limit (server.maxUploadSize in .streamlit/config.toml, in MB): a CSV upload is at most this
+# big. A workbook is bounded in line with it, by what it unpacks to and by the work reading it takes, so that
+# a small file cannot keep the server busy for minutes (openpyxl spends about 10 µs of CPU on each XML tag).
+UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024
+# A sheet spells out every cell (<c r="B7" s="1"><v>45678</v></c> for "45678,"): about seven times the bytes
+# of the same rows as CSV.
+XLSX_MAX_UNPACKED_BYTES = 5 * UPLOAD_LIMIT_BYTES
+# A log row takes 20 to 45 tags (<row>, then <c>, <v>, </v>, </c> per cell): about half a minute of reading.
+XLSX_MAX_TAGS = 3_000_000
+XLSX_MAX_ROWS = 100_000  # below the header, per sheet
+XLSX_MAX_COLUMNS = 1_024  # column AMJ, where LibreOffice's sheets end; the widest log has 10 columns
+XLSX_MAX_PARTS = 10_000  # a workbook saved by a spreadsheet program has a few dozen
+_EXCEL_MAX_ROWS = 1_048_576
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}  # what spreadsheet programs write
+_UNPACK_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -310,6 +328,7 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
     """Stage every non-empty sheet of an XLSX workbook; each must be one of the log formats."""
     import openpyxl  # imported here: only XLSX imports pay for it
 
+    _check_workbook_size(name, raw)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
@@ -321,28 +340,28 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
     try:
         for worksheet in workbook.worksheets:
             source = f"{name} [sheet {worksheet.title}]"
-            rows = worksheet.iter_rows(values_only=True)
+            rows = _sheet_rows(source, worksheet)
             first = next(rows, None)
-            header = normalise_header(list(first or []))
+            header = normalise_header(list(first[1] if first else []))
             if not header:
                 # A sheet with values below an empty first row would otherwise be skipped without a word.
-                filled = next((line for line, row in enumerate(rows, start=2)
-                               if any(cell is not None and str(cell).strip() for cell in row)), None)
+                filled = next((line for line, row in rows if _has_text(row)), None)
                 if filled is not None:
                     problems.append(Problem(
                         source, f"row 1 is empty but row {filled} is not: the header must be on row 1", line=1
                     ))
                 continue
+            width = len(header)
             columns: list[list[str | None]] = [[] for _ in header]
             lines: list[int] = []
-            for line, row in enumerate(rows, start=2):
-                cells = [_cell_text(value) for value in row]
-                if not any(cell and cell.strip() for cell in cells):
-                    continue
-                if any(cell and cell.strip() for cell in cells[len(header):]):
+            for line, row in rows:
+                if _has_text(row[width:]):  # past the header: its cells are only checked for a value
                     problems.append(Problem(source, "a value stands in a column with no header", line=line))
                     continue
-                cells += [None] * (len(header) - len(cells))
+                cells = [_cell_text(value) for value in row[:width]]
+                if not any(cell and cell.strip() for cell in cells):
+                    continue
+                cells += [None] * (width - len(cells))
                 lines.append(line)
                 for index, column in enumerate(columns):
                     column.append(cells[index])
@@ -350,6 +369,8 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
                 sheets.append(_stage(source, header, columns, lines))
             except FileRefused as refused:
                 problems.extend(refused.problems)
+    except FileRefused:
+        raise  # a sheet past the bounds: refused at once, before any more of it is read
     except Exception as error:  # a truncated or hand-edited workbook fails while streaming its rows
         raise FileRefused([_unreadable_workbook(name, error)]) from None
     finally:
@@ -359,6 +380,121 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
     if not sheets:
         raise FileRefused([Problem(name, "the workbook has no sheet with a header row", line=1)])
     return sheets
+
+
+def _has_text(cells: tuple) -> bool:
+    """Return whether any of a row's cells holds something other than whitespace."""
+    if cells.count(None) == len(cells):  # counted in C: a wide row of empty cells costs next to nothing
+        return False
+    return any(cell is not None and str(cell).strip() for cell in cells)
+
+
+def _refused(name: str, reason: str) -> FileRefused:
+    """Return the refusal of a whole file for one reason."""
+    return FileRefused([Problem(name, reason)])
+
+
+def _mb(size: int) -> str:
+    """Return a byte count in MB, as the upload limit is given (in KB below one MB)."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):,.0f} MB"
+
+
+_SPLIT_IT = "; split the workbook or save its sheets as CSV"
+
+
+def _check_workbook_size(name: str, raw: bytes) -> None:
+    """Refuse a workbook that unpacks past the bounds, reading its parts with a byte cap before openpyxl does.
+
+    The sizes the zip directory declares are checked first; each part is then unpacked without trusting its
+    declared size, and the reading stops as soon as the workbook passes the bounds on bytes or XML tags.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise FileRefused([_unreadable_workbook(name, error)]) from None
+    limit = f"{_mb(XLSX_MAX_UNPACKED_BYTES)} (five times the {_mb(UPLOAD_LIMIT_BYTES)} upload limit)"
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > XLSX_MAX_PARTS:
+            raise _refused(name, f"the workbook has {len(parts):,} parts, more than the {XLSX_MAX_PARTS:,} "
+                           f"a workbook may have{_SPLIT_IT}")
+        declared = sum(part.file_size for part in parts)
+        if declared > XLSX_MAX_UNPACKED_BYTES:
+            raise _refused(name, f"the workbook unpacks to {_mb(declared)}, more than the {limit} a workbook "
+                           f"may{_SPLIT_IT}")
+        unpacked = tags = 0
+        for part in parts:
+            where = f"the workbook's part {part.filename!r}"
+            if part.compress_type not in _ZIP_METHODS:
+                raise _refused(name, f"{where} is compressed in a way spreadsheet programs do not use (zip "
+                               f"method {part.compress_type}); save the workbook again from a spreadsheet")
+            # Read past the size the part declares, beyond what the whole workbook may still unpack to: a part
+            # that holds more than it says is measured, not trusted. (The reading stops at the bound, before
+            # zipfile reaches this size and checks the checksum of a part it has not read to its end.)
+            capped = copy.copy(part)
+            capped.file_size = XLSX_MAX_UNPACKED_BYTES - unpacked + 2 * _UNPACK_CHUNK
+            size = 0
+            try:
+                with archive.open(capped) as stream:
+                    while chunk := stream.read(_UNPACK_CHUNK):
+                        if size == 0 and b"<!DOCTYPE" in chunk[:4096]:
+                            raise _refused(name, f"{where} declares a DTD, which workbooks never hold")
+                        size += len(chunk)
+                        unpacked += len(chunk)
+                        tags += chunk.count(b"<")
+                        if unpacked > XLSX_MAX_UNPACKED_BYTES:
+                            raise _refused(name, f"the workbook unpacks to more than the {limit} a workbook "
+                                           f"may, though it declares {_mb(declared)}{_SPLIT_IT}")
+                        if tags > XLSX_MAX_TAGS:
+                            raise _refused(name, f"the workbook holds more than {XLSX_MAX_TAGS:,} XML tags "
+                                           "(cells, rows and text: a log row takes 20 to 45), more than a "
+                                           f"workbook may{_SPLIT_IT}")
+            except FileRefused:
+                raise
+            except Exception as error:  # a damaged part: a bad checksum, truncated data, a password
+                raise FileRefused([_unreadable_workbook(name, error)]) from None
+            if size != part.file_size:
+                raise _refused(name, f"the workbook is damaged: {where} declares {part.file_size:,} bytes "
+                               f"but holds {size:,}")
+
+
+def _sheet_rows(source: str, worksheet: Any) -> Iterator[tuple[int, tuple]]:
+    """Yield each row of a read-only sheet with its line, refusing a sheet past the row or column bounds.
+
+    The range the sheet declares is checked first. openpyxl would pad every row to it (and stop at its last
+    row), so it is then set aside and each row comes as long as its own last cell.
+    """
+    from openpyxl.utils import get_column_letter
+
+    if (worksheet.max_row or 0) > XLSX_MAX_ROWS + 1 or (worksheet.max_column or 0) > XLSX_MAX_COLUMNS:
+        raise FileRefused([Problem(
+            source,
+            f"the sheet says it spans {worksheet.calculate_dimension()} ({worksheet.max_row:,} rows by "
+            f"{worksheet.max_column:,} columns), more than a sheet may: {XLSX_MAX_ROWS:,} rows below the "
+            f"header and {XLSX_MAX_COLUMNS:,} columns (to {get_column_letter(XLSX_MAX_COLUMNS)}); "
+            "copy the rows that hold data into a new sheet, or save it as CSV",
+        )])
+    worksheet.reset_dimensions()
+    for line, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if len(row) > XLSX_MAX_COLUMNS:
+            raise FileRefused([Problem(
+                source,
+                f"row {line} has a cell in column {get_column_letter(len(row))}, past column "
+                f"{get_column_letter(XLSX_MAX_COLUMNS)} ({XLSX_MAX_COLUMNS:,} columns), where a sheet ends",
+                line=line,
+            )])
+        # Rows past the bound are refused once one holds a value; empty ones (formatting) are passed over,
+        # as far as the last row a spreadsheet can have.
+        if line > XLSX_MAX_ROWS + 1 and (line > _EXCEL_MAX_ROWS or _has_text(row)):
+            raise FileRefused([Problem(
+                source,
+                f"the sheet goes on past row {XLSX_MAX_ROWS + 1:,}: a sheet may hold at most "
+                f"{XLSX_MAX_ROWS:,} rows below its header; split it or save it as CSV",
+                line=line,
+            )])
+        yield line, row
 
 
 # --- CSV files staged by DuckDB's own reader ---
