@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-STAGES = ("isometric", "isotonic", "heavy_slow", "eccentric", "energy_storage", "plyometric", "other")
+from dashboard.vocabulary import STAGES as _STAGES
+
+STAGES = tuple(stage.stage for stage in _STAGES)
 TIMES_OF_DAY = ("morning", "evening")
 
 
@@ -28,7 +30,7 @@ FORMATS: dict[str, LogFormat] = {
         LogFormat(
             "patients",
             ("patient_id", "name", "clinician", "condition", "start_date", "daily_rep_target",
-             "pain_ceiling", "flare_threshold", "discharged_on"),
+             "pain_ceiling", "flare_threshold", "discharged_on", "acceptable_pain"),
             frozenset({"patient_id", "start_date"}),
         ),
         LogFormat(

@@ -12,14 +12,15 @@ from dashboard.weeks import parse_iso_week
 
 REVIEW_COLUMNS = [
     "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
-    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "alerts", "risk",
+    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain", "alerts",
+    "risk",
 ]
-EVENT_COLUMNS = ["patient_id", "rule", "date", "severity", "detail"]
+EVENT_COLUMNS = ["patient_id", "rule", "date", "until", "severity", "detail"]
 RESPONSE_COLUMNS = ["date", "morning_before", "morning_after", "response", "status", "settled_36h"]
 DAY_COLUMNS = [
     "date", "morning_pain", "evening_pain", "daily_reps", "target", "pain_ceiling", "flare_threshold",
-    "stage", "loading_day", "response", "response_status", "settled_36h", "in_rising_streak",
-    "acute_chronic_ratio",
+    "acceptable_pain", "usual_pain", "reference_pain", "stage", "loading_day", "response", "response_status",
+    "settled_36h", "in_rising_streak", "acute_chronic_ratio",
 ]
 RULES = ("rising_streak", "flare", "pain_above_ceiling", "load_spike", "not_logging", "low_adherence")
 
@@ -103,7 +104,7 @@ def alert_events(
         "alert_events", as_of=_as_of(as_of), date_from=date_from, date_to=date_to, patient_id=patient_id,
         clinician_scope=viewer.clinician_scope,
     )
-    return _dates(frame)[EVENT_COLUMNS]
+    return _dates(_dates(frame), "until")[EVENT_COLUMNS]
 
 
 def responses(

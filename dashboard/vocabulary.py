@@ -1,39 +1,72 @@
-"""The clinic's words for rules, severities, risks and stages, shared by the app, the CLI and the reports."""
+"""The clinic's words for rules, severities, risks and stages, shared by the app, the CLI and the reports.
+
+Rules and stages are defined once, in SQL (queries/macros/metric_rules.sql and metric_stages.sql), because
+the metrics need them there; this module reads the same rows, so the app and the reports use the words,
+severities and risks the metrics use.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-# Rule ids are for code; clinicians read these words.
-ALERT_WORDS = {
-    "rising_streak": "rising soreness",
-    "pain_above_ceiling": "above pain ceiling",
-    "load_spike": "load spike",
-    "not_logging": "not logging",
-    "low_adherence": "low adherence",
-    "flare": "flare",
-}
+import duckdb
+
+from dashboard.sql import query
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One alert rule: its id, the words clinicians read, its severity and the risk it gives."""
+
+    rule: str
+    words: str
+    severity: str
+    risk: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One programme stage: its id, its words and its rank in the loading progression (None: unranked)."""
+
+    stage: str
+    words: str
+    rank: int | None
+
+
+def _read(macro: str) -> list[tuple]:
+    """Return the rows of one vocabulary table macro, defined in an in-memory database."""
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute(query(macro).text)
+        return connection.execute(f"select * from {macro}() order by position").fetchall()
+    finally:
+        connection.close()
+
+
+RULES = tuple(Rule(rule, words, severity, risk) for rule, words, severity, risk, _ in _read("metric_rules"))
+STAGES = tuple(Stage(stage, words, rank) for stage, words, rank, _ in _read("metric_stages"))
+
+RULE_BY_ID = {rule.rule: rule for rule in RULES}
+ALERT_WORDS = {rule.rule: rule.words for rule in RULES}
+STAGE_LABELS = {stage.stage: stage.words for stage in STAGES}
+STAGE_RANKS = {stage.stage: stage.rank for stage in STAGES}
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
 RISK_ORDER = {"red": 0, "amber": 1, "green": 2}
-
 RISK_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
-
-STAGE_LABELS = {
-    "isometric": "Isometric",
-    "isotonic": "Isotonic",
-    "heavy_slow": "Heavy slow resistance",
-    "eccentric": "Eccentric",
-    "energy_storage": "Energy storage",
-    "plyometric": "Plyometric",
-    "other": "Other",
+RISK_MEANINGS = {
+    "red": "a high alert is active: a flare, rising soreness or pain above the ceiling",
+    "amber": "a medium alert is active: a load spike, not logging or low adherence",
+    "green": "no alert is active",
 }
+
 
 def alert_word(rule: str) -> str:
     """Return the clinician's words for one alert rule id (unknown ids shown with spaces)."""
-    return ALERT_WORDS.get(rule, rule.replace("_", " "))
+    return ALERT_WORDS.get(rule, str(rule).replace("_", " "))
+
 
 def alert_words(rules: Iterable[str] | None) -> str:
     """Return alert rule ids as readable words joined by commas, each once, in their given order."""
@@ -42,3 +75,14 @@ def alert_words(rules: Iterable[str] | None) -> str:
     if isinstance(rules, float) and math.isnan(rules):
         return ""
     return ", ".join(dict.fromkeys(alert_word(rule) for rule in rules))
+
+
+def reason(rule: str, detail: str | None) -> str:
+    """Return one alert as a reason in words, like 'rising soreness: morning pain 2 → 3 → 6 (16–18 Nov)'."""
+    words = alert_word(rule)
+    detail = (detail or "").strip()
+    if not detail:
+        return words
+    if detail.lower().startswith(words):
+        return detail
+    return f"{words}: {detail}"

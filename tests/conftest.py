@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from dashboard.db import Database
+from dashboard.db import Database, close_database
 from dashboard.importer import import_paths
 from dashboard.sample import SAMPLE_DIR
+from tests.clinic import Clinic
 
 # CI replays the same generated examples on every run, so a landing never depends on a lucky draw; local runs
 # keep exploring new examples (and `make fuzz` runs a longer campaign).
@@ -34,3 +35,11 @@ def sample_db(db: Database) -> Database:
     result = import_paths(db, sorted(SAMPLE_DIR.glob("*.csv")), actor="test")
     assert result.ok, result.report()
     return db
+
+
+@pytest.fixture
+def clinic(tmp_path: Path) -> Iterator[Clinic]:
+    """Return an empty clinic whose database is closed after the test."""
+    built = Clinic(tmp_path)
+    yield built
+    close_database(built.path)

@@ -196,31 +196,24 @@ def test_a_day_entry_is_checked_by_the_importer_and_all_or_nothing(sample_db: Da
         ({"pain_ceiling": 10.5}, "pain ceiling"),
         ({"pain_ceiling": 4.25}, "pain ceiling"),
         ({"flare_threshold": 0}, "flare threshold"),
+        ({"acceptable_pain": -1}, "acceptable morning pain"),
         ({"stage": "sprinting"}, "stage"),
         ({"discharged_on": dt.date(2026, 1, 1)}, "discharge date cannot be before"),
     ],
 )
 def test_settings_break_their_rules_in_words(change, problem) -> None:
-    settings = {
-        "daily_rep_target": 90,
-        "pain_ceiling": 5.0,
-        "flare_threshold": 2.0,
-        "stage": None,
-        "discharged_on": None,
-    }
-    assert patient_settings.settings_problems(settings, dt.date(2026, 9, 1)) == []
-    problems = patient_settings.settings_problems({**settings, **change}, dt.date(2026, 9, 1))
+    settings = {"daily_rep_target": 90, "pain_ceiling": 5.0, "flare_threshold": 2.0, "acceptable_pain": None}
+    status = {"stage": None, "discharged_on": None}
+    assert patient_settings.setting_problems(settings) == []
+    assert patient_settings.status_problems(status, dt.date(2026, 9, 1)) == []
+    problems = patient_settings.setting_problems({**settings, **change}) if change.keys() <= settings.keys() \
+        else patient_settings.status_problems({**status, **change}, dt.date(2026, 9, 1))
     assert len(problems) == 1 and problem in problems[0]
 
 
-def test_saving_settings_stores_and_audits_each_changed_field_only(sample_db: Database) -> None:
-    changes = patient_settings.save_settings(
-        sample_db, ADMIN, "P001", {"daily_rep_target": 120, "pain_ceiling": 5, "discharged_on": DAY}
-    )
-    assert [c.describe() for c in changes] == [
-        "daily_rep_target: 90 -> 120",
-        "discharged_on: none -> 2026-11-23",
-    ]
+def test_saving_stage_and_discharge_stores_and_audits_each_changed_field_only(sample_db: Database) -> None:
+    changes = patient_settings.save_status(sample_db, ADMIN, "P001", {"stage": None, "discharged_on": DAY})
+    assert [c.describe() for c in changes] == ["discharge date none -> 2026-11-23"]
     audit = (
         sample_db.session()
         .cursor.execute(
@@ -228,14 +221,16 @@ def test_saving_settings_stores_and_audits_each_changed_field_only(sample_db: Da
         )
         .fetchall()
     )
-    assert audit == [("cli", "daily_rep_target: 90 -> 120"), ("cli", "discharged_on: none -> 2026-11-23")]
-    assert patient_settings.save_settings(sample_db, ADMIN, "P001", {"daily_rep_target": 120}) == []
+    assert audit == [("cli", "discharge date none -> 2026-11-23")]
+    assert patient_settings.save_status(sample_db, ADMIN, "P001", {"discharged_on": DAY}) == []
 
 
 def test_saving_refused_settings_writes_nothing(sample_db: Database) -> None:
     with pytest.raises(patient_settings.SettingsRefused, match="pain ceiling"):
-        patient_settings.save_settings(sample_db, ADMIN, "P001", {"pain_ceiling": 11})
-    assert caseload.patient(sample_db, ADMIN, "P001")["pain_ceiling"] == 5.0
+        patient_settings.change_settings(sample_db, ADMIN, "P001", DAY, {"pain_ceiling": 11})
+    with pytest.raises(patient_settings.SettingsRefused, match="discharge date"):
+        patient_settings.save_status(sample_db, ADMIN, "P001", {"discharged_on": dt.date(2020, 1, 1)})
+    assert patient_settings.settings_on(sample_db, ADMIN, "P001", DAY).pain_ceiling == 5.0
     count = (
         sample_db.session()
         .cursor.execute("select count(*) from audit_log where action = 'settings_change'")
@@ -255,7 +250,7 @@ def test_a_clinician_sees_and_changes_only_their_own_patients(sample_db: Databas
     )
     assert caseload.patient(sample_db, sam, other) is None
     with pytest.raises(patient_settings.SettingsRefused):
-        patient_settings.save_settings(sample_db, sam, other, {"pain_ceiling": 4})
+        patient_settings.change_settings(sample_db, sam, other, DAY, {"pain_ceiling": 4})
     assert not alert_inbox.acknowledge_alert(sample_db, sam, other, "flare", DAY, "not mine")
     assert caseload.raw_log(sample_db, sam, "pain", other, DAY - dt.timedelta(days=30), DAY).empty
 

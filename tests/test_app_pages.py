@@ -213,39 +213,51 @@ def test_inbox_clinician_filter_changes_the_rows(app_db: Path) -> None:
     assert 0 < len(table(at, "inbox").value) < everyone
 
 
-def test_editing_a_setting_persists_with_an_audit_row(app_db: Path) -> None:
+def test_a_settings_change_holds_from_its_date_with_a_reason_and_an_audit_row(app_db: Path) -> None:
+    import datetime as dt
+
     at = open_page("settings", patient="P007")
+    next(d for d in at.date_input if d.label == "Effective from").set_value(dt.date(2026, 11, 16)).run()
     ceiling = next(n for n in at.number_input if n.label.startswith("Pain ceiling"))
     ceiling.set_value(4.5)
-    next(s for s in at.selectbox if s.label == "Stage").select("isotonic")
-    at.button[0].click().run()
+    acceptable = next(n for n in at.number_input if n.label.startswith("Acceptable morning pain"))
+    assert acceptable.value is None  # blank: learn from the patient's mornings
+    acceptable.set_value(3.0)
+    next(t for t in at.text_input if t.label == "Reason").input("flare after the match")
+    next(b for b in at.button if b.label == "Save change").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("pain ceiling 5 → 4.5" in s.value for s in at.success)
 
-    at.run()  # after a rerun the form shows the stored values
+    at.run()  # after a rerun the form shows the stored values for that day
     assert next(n for n in at.number_input if n.label.startswith("Pain ceiling")).value == 4.5
-    assert rows(app_db, "select pain_ceiling, stage from patients where patient_id = 'P007'") == [
-        (4.5, "isotonic")
-    ]
-    audit = rows(
+    assert rows(
         app_db,
-        "select actor, action, detail from audit_log where patient_id = 'P007' "
-        "and action = 'settings_change' order by detail",
-    )
-    assert audit == [
-        (ADMIN, "settings_change", "pain_ceiling: 5 -> 4.5"),
-        (ADMIN, "settings_change", "stage: none -> isotonic"),
-    ]
+        "select effective_from, pain_ceiling, acceptable_pain, reason from settings_changes "
+        "where patient_id = 'P007'",
+    ) == [(dt.date(2026, 11, 16), 4.5, 3.0, "flare after the match")]
+    # The patients file's values are untouched: they still hold before 16 Nov.
+    assert rows(app_db, "select pain_ceiling from patients where patient_id = 'P007'") == [(5.0,)]
+    assert rows(
+        app_db,
+        "select actor, detail from audit_log where patient_id = 'P007' and action = 'settings_change'",
+    ) == [(ADMIN, "from 2026-11-16: pain ceiling 5 -> 4.5, acceptable morning pain learn from mornings -> 3; "
+                  "reason: flare after the match")]
+    history = next(d for d in at.dataframe if "settings" in d.value.columns).value
+    assert list(history["settings"])[-1] == "pain ceiling 4.5, acceptable morning pain: 3"
 
 
-def test_settings_store_a_discharge_date(app_db: Path) -> None:
-    at = open_page("settings", patient="P007")
-    start = rows(app_db, "select start_date from patients where patient_id = 'P007'")[0][0]
-    next(c for c in at.checkbox if c.label.startswith("Still in")).uncheck()
-    discharge = next(d for d in at.date_input if d.label.startswith("Discharge date"))
+def test_settings_store_a_stage_and_a_discharge_date_that_starts_empty(app_db: Path) -> None:
+    at = open_page("settings", patient="P001")
+    start = rows(app_db, "select start_date from patients where patient_id = 'P001'")[0][0]
+    discharge = next(d for d in at.date_input if d.label == "Discharge date")
+    assert discharge.value is None
     discharge.set_value(start)
-    at.button[0].click().run()
-    assert rows(app_db, "select discharged_on from patients where patient_id = 'P007'") == [(start,)]
+    next(s for s in at.selectbox if s.label == "Stage").select("isotonic")
+    next(b for b in at.button if b.label == "Save stage and discharge").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert rows(app_db, "select discharged_on, stage from patients where patient_id = 'P001'") == [
+        (start, "isotonic")
+    ]
 
 
 def test_log_entry_saves_a_day_through_the_importer(app_db: Path) -> None:
@@ -413,7 +425,7 @@ def test_write_paths_refuse_patients_the_viewer_cannot_see(app_db: Path) -> None
     db = open_database(app_db)
     sam = auth.current_viewer(db, SAM)
     with pytest.raises(patient_settings.SettingsRefused, match="among the patients you can see"):
-        patient_settings.save_settings(db, sam, "P002", {"pain_ceiling": 9.0})
+        patient_settings.change_settings(db, sam, "P002", dt.date(2026, 11, 23), {"pain_ceiling": 9.0})
     sources = day_entry.day_entry_sources("P002", dt.date(2026, 11, 23), morning_pain=1.0)
     with pytest.raises(caseload.NotVisible):
         day_entry.save_day_entry(db, sam, "P002", sources)

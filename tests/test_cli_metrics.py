@@ -73,7 +73,8 @@ def test_review_csv_and_table(db_path, capsys):
     assert status == 0
     assert out.splitlines()[0].split() == [
         "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
-        "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "alerts", "risk",
+        "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain",
+        "alerts", "risk",
     ]
 
 
@@ -83,11 +84,13 @@ def test_alerts_json_lists_events_dated_in_the_range(db_path, capsys):
 
     assert status == 0
     assert json.loads(out) == [
-        {"patient_id": "P2", "rule": "flare", "date": "2026-11-10", "severity": "high",
-         "detail": "morning pain 3 → 5 (+2) the morning after loading (9–10 Nov)"},
-        {"patient_id": "P1", "rule": "low_adherence", "date": "2026-11-15", "severity": "medium",
+        {"patient_id": "P2", "rule": "flare", "date": "2026-11-10", "until": "2026-11-10", "severity": "high",
+         "detail": "morning pain 3 → 5 (+2) the morning after loading (9–10 Nov); usual 2"},
+        {"patient_id": "P1", "rule": "low_adherence", "date": "2026-11-15", "until": "2026-11-15",
+         "severity": "medium",
          "detail": "adherence 33.3% in 2026-W46 (0 of 7 programme days on the 90-rep target)"},
-        {"patient_id": "P6", "rule": "low_adherence", "date": "2026-11-15", "severity": "medium",
+        {"patient_id": "P6", "rule": "low_adherence", "date": "2026-11-15", "until": "2026-11-15",
+         "severity": "medium",
          "detail": "adherence 0.0% in 2026-W46 (0 of 7 programme days on the 90-rep target)"},
     ]
 

@@ -65,6 +65,7 @@ def clinics(draw):
                 "discharged_on": draw(
                     st.one_of(st.none(), st.integers(0, 100).map(lambda n, s=start: s + dt.timedelta(days=n)))
                 ),
+                "acceptable_pain": draw(st.one_of(st.none(), decimals(0, 10, 1))),
             }
         )
     patient = st.sampled_from(ids)

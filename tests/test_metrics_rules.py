@@ -2,133 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import itertools
-import math
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from dashboard import metrics
 from dashboard.access import Viewer
-from dashboard.db import Database, close_database, open_database
-from dashboard.importer import import_paths
+from dashboard.db import Database
 from dashboard.sql import queries_in
 from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week, previous_week
+from tests.clinic import Clinic, column, events, nov, plain, rows
 
 ADMIN = Viewer.system()
-
-
-def nov(day: int) -> date:
-    """Return a day of November 2026 (W45 is 2-8 Nov, W46 9-15, W47 16-22)."""
-    return date(2026, 11, day)
-
-
-def plain(value):
-    """Return a cell with every kind of missing as None, so lists compare exactly."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-def column(frame: pd.DataFrame, name: str) -> list:
-    """Return a column as a plain list."""
-    return [plain(value) for value in frame[name]]
-
-
-def rows(frame: pd.DataFrame, *names: str) -> list[tuple]:
-    """Return the chosen columns as plain tuples."""
-    return [tuple(plain(row[name]) for name in names) for _, row in frame.iterrows()]
-
-
-class Clinic:
-    """The rows of a tiny clinic, written as the four CSV logs and imported through the real importer."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.path = folder / "clinic.duckdb"
-        self.patients: list[list] = []
-        self.pain: list[list] = []
-        self.exercises: list[list] = []
-        self.activities: list[list] = []
-
-    def patient(self, patient_id: str, start: date, *, target: int = 90, ceiling: float = 5, flare: float = 2,
-                discharged: date | None = None, clinician: str = "Sam Patel") -> None:
-        """Add a patient and their thresholds."""
-        self.patients.append([
-            patient_id, f"Patient {patient_id}", clinician, "Achilles tendinopathy", start.isoformat(),
-            target, ceiling, flare, discharged.isoformat() if discharged else "",
-        ])
-
-    def mornings(self, patient_id: str, first: date, scores: list[float | None]) -> None:
-        """Log a morning score a day from `first`; None leaves that morning unlogged."""
-        for offset, score in enumerate(scores):
-            if score is not None:
-                self.score(patient_id, first + timedelta(days=offset), "morning", score)
-
-    def score(self, patient_id: str, day: date, time_of_day: str, score: float) -> None:
-        """Log one pain score."""
-        self.pain.append([patient_id, day.isoformat(), time_of_day, score, ""])
-
-    def exercise(self, patient_id: str, day: date, sets: int, reps: int, stage: str = "isotonic") -> None:
-        """Log one exercise line."""
-        self.exercises.append([patient_id, day.isoformat(), "Calf raise", stage, sets, reps, "", "", "", ""])
-
-    def daily_reps(self, patient_id: str, first: date, reps: list[int]) -> None:
-        """Log one exercise line a day from `first` with that many reps (one set); 0 logs nothing."""
-        for offset, count in enumerate(reps):
-            if count:
-                self.exercise(patient_id, first + timedelta(days=offset), 1, count)
-
-    def activity(self, patient_id: str, day: date) -> None:
-        """Log one run."""
-        self.activities.append([patient_id, day.isoformat(), "run", 30, "", "", ""])
-
-    def build(self) -> Database:
-        """Write the CSV logs, import them and return the database."""
-        files = []
-        for name, header, body in (
-            ("patients.csv", "patient_id,name,clinician,condition,start_date,daily_rep_target,pain_ceiling,"
-             "flare_threshold,discharged_on", self.patients),
-            ("pain.csv", "patient_id,date,time_of_day,pain,note", self.pain),
-            ("exercises.csv", "patient_id,date,exercise,stage,sets,reps,hold_s,load_kg,pain_during,note",
-             self.exercises),
-            ("activities.csv", "patient_id,date,activity,duration_min,rpe,pain_during,note", self.activities),
-        ):
-            if not body:
-                continue
-            path = self.folder / name
-            with path.open("w", newline="", encoding="utf-8") as stream:
-                stream.write(header + "\n")
-                csv.writer(stream, lineterminator="\n").writerows(body)
-            files.append(path)
-        database = open_database(self.path)
-        result = import_paths(database, files, actor="test")
-        assert result.ok, result.report()
-        return database
-
-
-@pytest.fixture
-def clinic(tmp_path: Path) -> Iterator[Clinic]:
-    """Return an empty clinic whose database is closed after the test."""
-    built = Clinic(tmp_path)
-    yield built
-    close_database(built.path)
-
-
-def events(database: Database, rule: str | None = None, **options) -> list[tuple]:
-    """Return (patient_id, rule, date, detail) of the alert events, optionally of one rule."""
-    frame = metrics.alert_events(database, ADMIN, **options)
-    found = rows(frame, "patient_id", "rule", "date", "detail")
-    return [event for event in found if rule is None or event[1] == rule]
-
-
 # ---- ISO weeks --------------------------------------------------------------------------------------------
 
 
@@ -214,7 +101,8 @@ def test_response_status_against_the_flare_threshold_with_decimals(clinic):
         (nov(7), 5.1, None, None, None),  # the as-of day: its next morning is not in yet
     ]
     assert events(db, "flare", as_of=nov(7)) == [
-        ("P1", "flare", nov(3), "morning pain 3 → 5 (+2) the morning after loading (2–3 Nov)"),
+        ("P1", "flare", nov(3), nov(3),
+         "morning pain 3 → 5 (+2) the morning after loading (2–3 Nov); usual level not yet known"),
     ]
     days = metrics.patient_days(db, ADMIN, "P1", nov(2), nov(7), as_of=nov(7))
     # In the day rows a response sits on the morning it is observed.
@@ -297,7 +185,8 @@ def test_rising_streak_is_dated_on_its_third_morning_and_spelled_out(clinic):
     db = clinic.build()
 
     assert events(db, "rising_streak", as_of=nov(15)) == [
-        ("P1", "rising_streak", nov(12), "morning pain 2 → 3 → 6 → 7 (10–13 Nov)"),
+        ("P1", "rising_streak", nov(12), nov(13),
+         "morning pain 2 → 3 → 6 → 7 (+5, 10–13 Nov); usual level not yet known"),
     ]
     days = metrics.patient_days(db, ADMIN, "P1", nov(9), nov(14), as_of=nov(15))
     assert column(days, "in_rising_streak") == [False, True, True, True, True, False]
@@ -311,7 +200,8 @@ def test_equal_mornings_break_a_strict_rise(clinic):
     db = clinic.build()
 
     assert events(db, "rising_streak", as_of=nov(6)) == [
-        ("P2", "rising_streak", nov(6), "morning pain 3 → 4 → 5 (4–6 Nov)"),
+        ("P2", "rising_streak", nov(6), nov(6),
+         "morning pain 3 → 4 → 5 (+2, since 4 Nov, ongoing); usual 3"),
     ]
 
 
@@ -334,8 +224,11 @@ def test_a_streak_needs_three_mornings_and_a_total_rise_of_the_flare_threshold(c
     clinic.mornings("P4", nov(2), [1, 2, 3, 4, 5])  # rise 4 under this patient's threshold of 5
     db = clinic.build()
 
+    # The run's third morning (3.0) is only 1.0 above its first: it is dated on the 4.0, the first morning
+    # from the third that is painful by its rise.
     assert events(db, "rising_streak", as_of=nov(6)) == [
-        ("P2", "rising_streak", nov(4), "morning pain 2 → 2.5 → 3 → 4 (2–5 Nov)"),
+        ("P2", "rising_streak", nov(5), nov(5),
+         "morning pain 2 → 2.5 → 3 → 4 (+2, 2–5 Nov); usual level not yet known"),
     ]
 
 
@@ -344,16 +237,20 @@ def test_one_event_per_maximal_streak(clinic):
     clinic.mornings("P1", nov(2), [0, 1, 2, 3, 4, 5, 6, 1, 2, 4])
     db = clinic.build()
 
-    assert [event[2] for event in events(db, "rising_streak", as_of=nov(11))] == [nov(4), nov(11)]
+    # The first run's third morning (2) is in the safe zone, so it is dated on the 3; the second run's 4 is 2
+    # above the usual 2 (the median of the nine mornings before it).
+    assert [event[2:4] for event in events(db, "rising_streak", as_of=nov(11))] == [
+        (nov(5), nov(8)), (nov(11), nov(11)),
+    ]
 
 
-def test_a_streak_that_reaches_its_rise_later_is_still_dated_on_its_third_morning(clinic):
+def test_a_streak_that_reaches_its_rise_later_is_dated_on_the_morning_it_does(clinic):
     clinic.patient("P1", nov(2))
     clinic.mornings("P1", nov(10), [2, 2.5, 3, 5])
     db = clinic.build()
 
     assert events(db, "rising_streak", as_of=nov(12)) == []
-    assert [event[2] for event in events(db, "rising_streak", as_of=nov(13))] == [nov(12)]
+    assert [event[2] for event in events(db, "rising_streak", as_of=nov(13))] == [nov(13)]
 
 
 def test_a_streak_started_before_the_range_is_dated_by_its_own_third_morning(clinic):
@@ -376,11 +273,13 @@ def test_pain_above_ceiling_one_event_per_run_of_consecutive_mornings(clinic):
     db = clinic.build()
 
     assert events(db, "pain_above_ceiling", as_of=nov(8)) == [
-        ("P1", "pain_above_ceiling", nov(3), "morning pain 6 → 7 above the ceiling of 5 (3–4 Nov)"),
-        ("P2", "pain_above_ceiling", nov(4), "morning pain 7 above the ceiling of 6.5 (4 Nov)"),
-        ("P1", "pain_above_ceiling", nov(6), "morning pain 5.5 above the ceiling of 5 (6 Nov)"),
-        # A missing morning ends a run, as it ends a rising streak.
-        ("P1", "pain_above_ceiling", nov(8), "morning pain 6 above the ceiling of 5 (8 Nov)"),
+        ("P1", "pain_above_ceiling", nov(3), nov(4),
+         "morning pain above the ceiling of 5 on 2 mornings, highest 7 (3–4 Nov)"),
+        ("P2", "pain_above_ceiling", nov(4), nov(4), "morning pain 7 above the ceiling of 6.5 (4 Nov)"),
+        ("P1", "pain_above_ceiling", nov(6), nov(6), "morning pain 5.5 above the ceiling of 5 (6 Nov)"),
+        # A missing morning ends a run, as it ends a rising streak; this one reaches the as-of date.
+        ("P1", "pain_above_ceiling", nov(8), nov(8),
+         "morning pain 6 above the ceiling of 5 (since 8 Nov, ongoing)"),
     ]
 
 
@@ -397,7 +296,7 @@ def test_load_spike_is_strictly_above_one_and_a_half(clinic):
     day27 = start + timedelta(days=27)
 
     assert events(db, "load_spike", as_of=day27) == [
-        ("P2", "load_spike", day27,
+        ("P2", "load_spike", day27, day27,
          "acute:chronic reps ratio 1.50 on 28 Oct (631 reps in 7 days vs 420.3 a week over 4 weeks)"),
     ]
     days = metrics.patient_days(db, ADMIN, "P1", day27 - timedelta(days=1), day27, as_of=day27)
@@ -417,12 +316,12 @@ def test_load_spike_is_evaluated_from_day_27_and_raised_once_per_run(clinic):
     # Day 27: 600 / (700 / 4) = 3.43, above 1.5 to day 30 (300 / 175);
     # day 44: 500 / (1200 / 4) = 1.67 onwards.
     assert found == [
-        ("P1", "load_spike", date(2026, 10, 28),
+        ("P1", "load_spike", date(2026, 10, 28), date(2026, 10, 31),
          "acute:chronic reps ratio 3.43 on 28 Oct (600 reps in 7 days vs 175 a week over 4 weeks); "
          "above 1.5 for 4 days (28–31 Oct), peak 3.43"),
-        ("P1", "load_spike", date(2026, 11, 14),
+        ("P1", "load_spike", date(2026, 11, 14), date(2026, 11, 20),
          "acute:chronic reps ratio 1.67 on 14 Nov (500 reps in 7 days vs 300 a week over 4 weeks); "
-         "above 1.5 for 7 days (14–20 Nov), peak 2.00"),
+         "above 1.5 for 7 days (since 14 Nov, ongoing), peak 2.00"),
     ]
     days = metrics.patient_days(
         db, ADMIN, "P1", start + timedelta(days=25), start + timedelta(days=27), as_of=as_of
@@ -444,10 +343,10 @@ def test_not_logging_one_event_per_gap_of_three_programme_days(clinic):
 
     # P1's two-day gap (3-4 Nov) raises nothing.
     assert events(db, "not_logging", as_of=nov(15)) == [
-        ("P2", "not_logging", nov(6), "no morning pain logged for 3 days (4–6 Nov)"),
-        ("P1", "not_logging", nov(8), "no morning pain logged for 3 days (6–8 Nov)"),
-        ("P2", "not_logging", nov(10), "no morning pain logged for 8 days (8–15 Nov)"),
-        ("P1", "not_logging", nov(12), "no morning pain logged for 5 days (10–14 Nov)"),
+        ("P2", "not_logging", nov(6), nov(6), "no morning pain logged for 3 days (4–6 Nov)"),
+        ("P1", "not_logging", nov(8), nov(8), "no morning pain logged for 3 days (6–8 Nov)"),
+        ("P2", "not_logging", nov(10), nov(15), "no morning pain logged for 8 days (since 8 Nov, ongoing)"),
+        ("P1", "not_logging", nov(12), nov(14), "no morning pain logged for 5 days (10–14 Nov)"),
     ]
 
 
@@ -460,7 +359,7 @@ def test_not_logging_counts_only_programme_days_up_to_as_of_and_discharge(clinic
 
     assert events(db, "not_logging", as_of=nov(4)) == []
     assert events(db, "not_logging", as_of=nov(5)) == [
-        ("P1", "not_logging", nov(5), "no morning pain logged for 3 days (3–5 Nov)"),
+        ("P1", "not_logging", nov(5), nov(5), "no morning pain logged for 3 days (since 3 Nov, ongoing)"),
     ]
     assert [event[0] for event in events(db, "not_logging", as_of=nov(30))] == ["P1"]
 
@@ -488,9 +387,9 @@ def test_weekly_adherence_caps_each_day_at_the_target_and_rounds_half_up(clinic)
     assert review["days_on_target"].to_dict() == {"P1": 2, "P2": 2, "P3": 1, "P4": 1}
     assert review["total_reps"].to_dict() == {"P1": 300, "P2": 201, "P3": 1998, "P4": 199}
     assert events(db, "low_adherence", date_to=nov(8), as_of=nov(22)) == [
-        ("P1", "low_adherence", nov(8),
+        ("P1", "low_adherence", nov(8), nov(8),
          "adherence 35.7% in 2026-W45 (2 of 7 programme days on the 100-rep target)"),
-        ("P4", "low_adherence", nov(8),
+        ("P4", "low_adherence", nov(8), nov(8),
          "adherence 49.8% in 2026-W45 (1 of 4 programme days on the 100-rep target)"),
     ]
 
@@ -523,7 +422,7 @@ def test_discharge_mid_week_counts_only_programme_days(clinic):
     assert review.loc["P1", "mean_morning_pain"] == 1.0
     # The week is over, so its low adherence is raised on its Sunday, after the discharge.
     assert events(db, "low_adherence", patient_id="P1", as_of=nov(22)) == [
-        ("P1", "low_adherence", nov(8),
+        ("P1", "low_adherence", nov(8), nov(8),
          "adherence 33.3% in 2026-W45 (1 of 3 programme days on the 100-rep target)"),
     ]
     assert events(db, "pain_above_ceiling", as_of=nov(22)) == []
@@ -566,19 +465,20 @@ REVIEW_W46 = [
     {"patient_id": "P2", "name": "Patient P2", "clinician": "Sam Patel", "week": "2026-W46",
      "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 3.75,
      "prev_mean_morning_pain": pytest.approx(15 / 7), "flare_days": 1, "max_response": 2.0,
-     "alerts": ["flare"], "risk": "red"},
+     "reference_pain": 2.5, "alerts": ["flare"], "risk": "red"},
     {"patient_id": "P1", "name": "Patient P1", "clinician": "Sam Patel", "week": "2026-W46",
      "adherence_pct": 33.3, "days_on_target": 0, "total_reps": 210, "mean_morning_pain": 2.0,
      "prev_mean_morning_pain": None, "flare_days": 0, "max_response": 0.0,
-     "alerts": ["low_adherence"], "risk": "amber"},
-    # The not_logging event of P6's gap is dated 4 Nov, in W45; the gap raises nothing new in W46.
+     "reference_pain": 2.0, "alerts": ["low_adherence"], "risk": "amber"},
+    # P6's gap is dated 4 Nov, in W45, and still open: it is active in W46 too.
     {"patient_id": "P6", "name": "Patient P6", "clinician": "Sam Patel", "week": "2026-W46",
      "adherence_pct": 0.0, "days_on_target": 0, "total_reps": 0, "mean_morning_pain": None,
      "prev_mean_morning_pain": None, "flare_days": 0, "max_response": None,
-     "alerts": ["low_adherence"], "risk": "amber"},
+     "reference_pain": None, "alerts": ["low_adherence", "not_logging"], "risk": "amber"},
     {"patient_id": "P3", "name": "Patient P3", "clinician": "Léa Moreau", "week": "2026-W46",
      "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 1.0,
-     "prev_mean_morning_pain": 1.0, "flare_days": 0, "max_response": 0.0, "alerts": [], "risk": "green"},
+     "prev_mean_morning_pain": 1.0, "flare_days": 0, "max_response": 0.0, "reference_pain": 1.0,
+     "alerts": [], "risk": "green"},
 ]
 
 
@@ -589,7 +489,8 @@ def test_weekly_review_rows_values_and_order(clinic):
 
     assert list(review.columns) == [
         "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
-        "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "alerts", "risk",
+        "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain",
+        "alerts", "risk",
     ]
     got = [{key: plain(value) if key != "alerts" else value for key, value in row.items()}
            for row in review.to_dict(orient="records")]
@@ -667,7 +568,9 @@ def test_sample_clinic_w47_marks_the_patients_pushing_too_hard_red(sample_db):
         assert review.loc[patient_id, "risk"] == "red"
         assert "rising_streak" in review.loc[patient_id, "alerts"]
     streaks = events(sample_db, "rising_streak", patient_id="P002", date_from=nov(16), as_of=nov(22))
-    assert streaks == [("P002", "rising_streak", nov(18), "morning pain 2 → 3 → 6 → 7 (16–19 Nov)")]
+    assert streaks == [
+        ("P002", "rising_streak", nov(18), nov(19), "morning pain 2 → 3 → 6 → 7 (+5, 16–19 Nov); usual 3"),
+    ]
     assert list(review["risk"]) == sorted(review["risk"], key=["red", "amber", "green"].index)
 
 

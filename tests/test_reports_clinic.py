@@ -94,7 +94,7 @@ def _text(reader: PdfReader) -> str:
 
 def test_given_rules_expect_reasons_in_words():
     assert reason("rising_streak", "morning pain 2 → 3 → 6 → 7 (16–19 Nov)") == \
-        "pushing too hard: morning pain 2 → 3 → 6 → 7 (16–19 Nov)"
+        "rising soreness: morning pain 2 → 3 → 6 → 7 (16–19 Nov)"
     assert reason("not_logging", "not logging since 12 Nov") == "not logging since 12 Nov"
     assert reason("low_adherence", None) == "low adherence"
 
@@ -111,7 +111,7 @@ def test_clinic_pdf_cover_triage_and_sections(sam_pdf):
     assert "16 Nov 2026 – 22 Nov 2026" in text
     for patient in ("P010", "Tomás Walsh", "P013", "Zoë Sørensen", "P900"):
         assert patient in text
-    assert "pushing too hard: morning pain 2 → 3 → 6 → 7 (16–19 Nov)" in text.replace("\n", " ")
+    assert "rising soreness: morning pain 2 → 3 → 6 → 7 (+5, 16–19 Nov); usual 3" in text.replace("\n", " ")
     assert "José Mensah" not in text  # Léa Moreau's patient
     assert EVIL_NAME in text  # printed as plain text: a PDF runs nothing
 
@@ -187,7 +187,7 @@ def test_workbook_values_numbers_and_dates_are_typed(workbook):
     p002 = rows["P002"]
     assert p002["Risk"] == "red" and p002["Name"] == "José Mensah"
     assert isinstance(p002["Total reps"], int | float) and p002["Total reps"] > 0
-    assert "pushing too hard" in p002["Reason"]
+    assert "rising soreness" in p002["Reason"]
     daily = workbook["Daily"]
     dates = [row[2] for row in daily.iter_rows(min_row=2, values_only=True)]
     assert dates and all(isinstance(value, dt.datetime) for value in dates)

@@ -52,7 +52,7 @@ def test_patient_report_has_all_charts_alerts_and_weekly_adherence(named):
     images = sum(len(page.images) for page in named.pages)
     assert images == 6  # pain, reps, response, stage timeline, weekly adherence, activities
     text = _text(named)
-    assert "pushing too hard" in text and "morning pain 2 → 3 → 6 → 7 (16–19 Nov)" in text
+    assert "rising soreness" in text and "morning pain 2 → 3 → 6 → 7 (+5, 16–19 Nov)" in text
     assert "Weekly adherence" in text and "2026-W40" in text and "2026-W47" in text
     for number, page in enumerate(named.pages, start=1):
         page_text = page.extract_text()

@@ -72,6 +72,12 @@ BINDINGS: dict[str, Any] = {
     "end_reason": "signed out",
     # patient settings and alerts
     "stage": "isometric",
+    "effective_from": dt.date(2026, 11, 16),
+    "sets_acceptable_pain": True,
+    "acceptable_pain": 3.0,
+    "changed_by": "admin",
+    "reason": "flare after the match",
+    "day": dt.date(2026, 11, 16),
     "daily_rep_target": 90,
     "pain_ceiling": 5,
     "flare_threshold": 2,

@@ -10,9 +10,10 @@ from dashboard import charts
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.reports import pdf as pages
-from dashboard.reports.data import ClinicData, clinic_data, context_days, rule_words
+from dashboard.reports.data import ClinicData, clinic_data, context_days
 from dashboard.reports.pdf import ChartPictures, ReportPDF, chart_png, hex_rgb, short_date
 from dashboard.reports.sheets import Column, Sheet, csv_bytes, xlsx_bytes
+from dashboard.vocabulary import alert_word
 
 TITLE = "Weekly clinic report"
 # The print pair (no legend) at the scale the pair with its legends had: 813 CSS px across the 180 mm page.
@@ -77,7 +78,7 @@ def _alert_rows(data: ClinicData) -> list[dict]:
     """Return the week's alert events with the rule in words."""
     rows = data.events.to_dict(orient="records")
     for row in rows:
-        row["alert"] = rule_words(row["rule"])
+        row["alert"] = alert_word(row["rule"])
     return rows
 
 

@@ -10,35 +10,11 @@ import pandas as pd
 from dashboard import metrics
 from dashboard.access import Viewer
 from dashboard.db import Database
+from dashboard.vocabulary import RISK_ORDER, reason
 from dashboard.weeks import iso_week_of, parse_iso_week
 
-RISK_ORDER = {"red": 0, "amber": 1, "green": 2}
-RULE_WORDS = {
-    "rising_streak": "pushing too hard",
-    "flare": "flare after loading",
-    "pain_above_ceiling": "pain above ceiling",
-    "load_spike": "load spike",
-    "not_logging": "not logging",
-    "low_adherence": "low adherence",
-}
 # How far back the charts in a clinic report reach: the reviewed week and the three before it, for context.
 CONTEXT_DAYS = 28
-
-
-def rule_words(rule: str) -> str:
-    """Return an alert rule as a clinician would say it."""
-    return RULE_WORDS.get(rule, str(rule).replace("_", " "))
-
-
-def reason(rule: str, detail: str | None) -> str:
-    """Return one alert as a reason in words, like 'pushing too hard: morning pain 2 → 3 → 6 (16–18 Nov)'."""
-    words = rule_words(rule)
-    detail = (detail or "").strip()
-    if not detail:
-        return words
-    if detail.lower().startswith(words):
-        return detail
-    return f"{words}: {detail}"
 
 
 @dataclass
@@ -70,6 +46,8 @@ def clinic_data(
     """Return the weekly review, its alerts in words and the week's daily rows, for the viewer."""
     monday, sunday = parse_iso_week(week)
     week = iso_week_of(monday)
+    # A report of a week says what was known at its end: nothing dated after its Sunday counts.
+    as_of = min(as_of or metrics._today(), sunday)
     review = metrics.weekly_review(db, viewer, week, as_of=as_of).copy()
     if clinician:
         review = review[review["clinician"] == clinician]
@@ -77,10 +55,11 @@ def clinic_data(
     review = review.sort_values(["_order", "patient_id"]).drop(columns="_order").reset_index(drop=True)
     patients = set(review["patient_id"])
 
-    # Reasons use the latest event of each alerting rule, which may have started before the week.
-    history = metrics.alert_events(db, viewer, monday - dt.timedelta(days=CONTEXT_DAYS), sunday, as_of=as_of)
+    # Reasons use the latest event of each rule active in the week: its run may have begun weeks before.
+    history = metrics.alert_events(db, viewer, None, sunday, as_of=as_of)
     history = history[history["patient_id"].isin(patients)]
-    latest = history.sort_values("date").groupby(["patient_id", "rule"], sort=False).tail(1)
+    active = history[history["until"] >= monday]
+    latest = active.sort_values("date").groupby(["patient_id", "rule"], sort=False).tail(1)
     details = {(row.patient_id, row.rule): row.detail for row in latest.itertuples()}
     review["reasons"] = [
         [reason(rule, details.get((patient, rule))) for rule in alerts]
@@ -163,6 +142,8 @@ def patient_data(
     date_from = _date(date_from) or max(patient["start_date"], date_to - dt.timedelta(days=83))
     if date_to < date_from:
         raise ValueError(f"the date range ends ({date_to}) before it starts ({date_from})")
+    # A report of a period says what was known at its end: nothing dated after date_to counts.
+    as_of = min(limit, date_to)
     days = metrics.patient_days(db, viewer, patient_id, date_from, date_to, as_of=as_of)
     activities = db.frame(
         "report_activities", patient_id=patient_id, date_from=date_from, date_to=date_to,

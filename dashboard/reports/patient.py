@@ -9,8 +9,9 @@ import pandas as pd
 from dashboard import charts
 from dashboard.access import Viewer
 from dashboard.db import Database
-from dashboard.reports.data import patient_data, rule_words
+from dashboard.reports.data import patient_data
 from dashboard.reports.pdf import ReportPDF, chart_pngs, short_date
+from dashboard.vocabulary import alert_word
 
 TITLE = "Patient progress report"
 
@@ -72,7 +73,7 @@ def patient_report_pdf(
         pdf.paragraph("No alerts in this period.", size=10)
     else:
         rows = [
-            [short_date(row["date"]), rule_words(row["rule"]), row["severity"], row["detail"] or ""]
+            [short_date(row["date"]), alert_word(row["rule"]), row["severity"], row["detail"] or ""]
             for row in data.events.to_dict(orient="records")
         ]
         pdf.text_table(["Date", "Alert", "Severity", "Detail"], rows, widths=(24, 34, 18, 104))

@@ -3,7 +3,7 @@
 -- Parameters: $import_id
 insert into patients (
     patient_id, name, clinician, condition, start_date,
-    daily_rep_target, pain_ceiling, flare_threshold, discharged_on, import_id
+    daily_rep_target, pain_ceiling, flare_threshold, discharged_on, acceptable_pain, import_id
 )
 with incoming as (
     select * from typed_rows
@@ -12,7 +12,7 @@ with incoming as (
 final as (
     select
         patient_id, name, clinician, condition, start_date,
-        daily_rep_target, pain_ceiling, flare_threshold, discharged_on, $import_id as import_id
+        daily_rep_target, pain_ceiling, flare_threshold, discharged_on, acceptable_pain, $import_id as import_id
     from incoming
     where patient_id not in (select patient_id from patients)
 )

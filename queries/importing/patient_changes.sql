@@ -42,6 +42,11 @@ paired as (
                 'column_name': 'discharged_on',
                 'stored': cast(stored.discharged_on as varchar),
                 'incoming': cast(incoming.discharged_on as varchar)
+            },
+            {
+                'column_name': 'acceptable_pain',
+                'stored': cast(stored.acceptable_pain as varchar),
+                'incoming': cast(incoming.acceptable_pain as varchar)
             }
         ] as comparisons
     from incoming

@@ -29,7 +29,8 @@ every_column as (
             cast(null as varchar) as daily_rep_target,
             cast(null as varchar) as pain_ceiling,
             cast(null as varchar) as flare_threshold,
-            cast(null as varchar) as discharged_on
+            cast(null as varchar) as discharged_on,
+            cast(null as varchar) as acceptable_pain
     )
     where false
     union all by name
@@ -46,7 +47,8 @@ trimmed as (
         trim_whitespace(daily_rep_target) as daily_rep_target,
         trim_whitespace(pain_ceiling) as pain_ceiling,
         trim_whitespace(flare_threshold) as flare_threshold,
-        trim_whitespace(discharged_on) as discharged_on
+        trim_whitespace(discharged_on) as discharged_on,
+        trim_whitespace(acceptable_pain) as acceptable_pain
     from every_column
 ),
 
@@ -61,7 +63,8 @@ final as (
         and coalesce(daily_rep_target, '') = ''
         and coalesce(pain_ceiling, '') = ''
         and coalesce(flare_threshold, '') = ''
-        and coalesce(discharged_on, '') = '' as blank
+        and coalesce(discharged_on, '') = ''
+        and coalesce(acceptable_pain, '') = '' as blank
     from trimmed
 )
 

@@ -17,7 +17,8 @@ typed as (
         coalesce(cast(cast(blank_to_null(daily_rep_target) as double) as integer), 90) as daily_rep_target,
         coalesce(cast(blank_to_null(pain_ceiling) as decimal(3, 1)), 5) as pain_ceiling,
         coalesce(cast(blank_to_null(flare_threshold) as decimal(3, 1)), 2) as flare_threshold,
-        cast(blank_to_null(discharged_on) as date) as discharged_on
+        cast(blank_to_null(discharged_on) as date) as discharged_on,
+        cast(blank_to_null(acceptable_pain) as decimal(3, 1)) as acceptable_pain
     from staged
 ),
 

@@ -27,6 +27,10 @@ set
     discharged_on = case
         when list_contains($present_columns, 'discharged_on') then incoming.discharged_on
         else patients.discharged_on
+    end,
+    acceptable_pain = case
+        when list_contains($present_columns, 'acceptable_pain') then incoming.acceptable_pain
+        else patients.acceptable_pain
     end
 from typed_rows as incoming
 where patients.patient_id = incoming.patient_id

@@ -24,7 +24,8 @@ duplicate_ids as (
         coalesce(try_cast(blank_to_null(daily_rep_target) as double), 90),
         coalesce(try_cast(blank_to_null(pain_ceiling) as double), 5),
         coalesce(try_cast(blank_to_null(flare_threshold) as double), 2),
-        coalesce(try_cast(blank_to_null(discharged_on) as date)::varchar, discharged_on)
+        coalesce(try_cast(blank_to_null(discharged_on) as date)::varchar, discharged_on),
+        try_cast(blank_to_null(acceptable_pain) as double)
     )) > 1
 ),
 
@@ -54,6 +55,9 @@ cell_problems as (
                     then 'discharge date is before start_date ' || blank_to_null(start_date)
             end
         )
+    from staged
+    union all
+    select line, 10, 'acceptable_pain', acceptable_pain, number_problem(acceptable_pain, 0, 10, false, 1)
     from staged
 ),
 

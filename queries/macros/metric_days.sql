@@ -1,17 +1,21 @@
--- Returns: a table macro giving metric_day_values (programme days clipped to [day_from, day_to] up to as_of,
---          with morning and evening pain, daily reps, stage and the loading flag) plus the 24-hour response
---          dated on the morning it is observed (d+1), the coupled acute:chronic ratio of daily reps, and the
+-- Returns: a table macro giving metric_spine (programme days clipped to [day_from, day_to] up to as_of, with
+--          the settings in effect, pain, reps, stage and the loading flag) plus the patient's usual morning
+--          pain U(d) (the median of the logged mornings of d-14 .. d-1, known with at least 4 of them), the
+--          reference level (acceptable_pain in effect, else U), the 24-hour response dated on the morning it
+--          is observed (d+1) and its status (flare when that morning is painful by the rise, settled when
+--          the rise is 0 or less, elevated otherwise), the coupled acute:chronic ratio of daily reps, and the
 --          day flags that runs are made of: rises, above_ceiling, missing_morning, load_spike.
---          Windows see only the clipped range: a caller reporting events from day a passes day_from = a - 28
---          (the ratio needs 27 days before, and a run or streak starting earlier is then dated before a);
---          whole-streak flags need a - 101 (a strict rise in 0.1 steps over 0..10 spans at most 101
---          mornings). The ratio is null on the first 27 days of the clipped range, so a too-short range gives
---          nulls, never wrong ratios. Programme days are consecutive, so row frames are day frames.
+--          Windows see only the clipped range: a caller wanting correct values from day a passes
+--          day_from = a - 28 (the ratio needs 27 days before and U 14); metric_alerts passes a - 115 so that
+--          a rising run (at most 101 mornings: strict rises in 0.1 steps over 0..10) is whole with its U.
+--          The ratio is null on the first 27 days of the clipped range and U on days with fewer than 4
+--          logged mornings before them, so a too-short range gives nulls, never wrong values.
+--          Programme days are consecutive, so row frames are day frames.
 -- Grain: one row per patient per programme day.
 -- Parameters: none
 create or replace macro metric_days(as_of, clinician_scope, patient, day_from, day_to) as table
-with joined as (
-    select * from metric_day_values(as_of, clinician_scope, patient, day_from, day_to)
+with spine as (
+    select * from metric_spine(as_of, clinician_scope, patient, day_from, day_to)
 ),
 
 -- Programme days are consecutive, so the previous row is the previous calendar day.
@@ -20,15 +24,21 @@ neighbours as (
         *,
         lag(morning_pain) over by_day as prev_morning,
         coalesce(lag(loading_day) over by_day, false) as prev_loading,
+        -- Scale 2 holds the mean of two middle tenths exactly; DuckDB's median keeps the input's scale.
+        median(morning_pain::decimal(5, 2)) over usual_window as usual_median,
+        count(morning_pain) over usual_window as usual_mornings,
         sum(daily_reps) over (by_day rows between 6 preceding and current row) as acute_reps,
         sum(daily_reps) over (by_day rows between 27 preceding and current row) as chronic_reps
-    from joined
-    window by_day as (partition by patient_id order by date)
+    from spine
+    window
+        by_day as (partition by patient_id order by date),
+        usual_window as (partition by patient_id order by date rows between 14 preceding and 1 preceding)
 ),
 
 flags as (
     select
         *,
+        case when usual_mornings >= 4 then usual_median end as usual_pain,
         case
             when prev_loading and prev_morning is not null and morning_pain is not null
                 then morning_pain - prev_morning
@@ -40,32 +50,41 @@ flags as (
     from neighbours
 ),
 
+referenced as (
+    select
+        *,
+        coalesce(acceptable_pain::decimal(5, 2), usual_pain) as reference_pain
+    from flags
+),
+
 rated as (
     select
         *,
         case
+            when metric_painful(morning_pain, response, flare_threshold, reference_pain) then 'flare'
             when response <= 0 then 'settled'
-            when response < flare_threshold then 'elevated'
-            when response >= flare_threshold then 'flare'
+            when response > 0 then 'elevated'
         end as response_status,
         case when response > 0 and evening_pain is not null then evening_pain <= prev_morning end as settled_36h,
         case when ratio_ready and chronic_reps > 0 then acute_reps / (chronic_reps / 4.0) end
             as acute_chronic_ratio,
         -- Exact form of acute / (chronic / 4) > 1.5, free of floating-point rounding.
         coalesce(ratio_ready and chronic_reps > 0 and 8 * acute_reps > 3 * chronic_reps, false) as load_spike
-    from flags
+    from referenced
 ),
 
 final as (
     select
         patient_id,
-        name,
-        clinician,
         start_date,
+        last_day,
+        date,
         target,
         pain_ceiling,
         flare_threshold,
-        date,
+        acceptable_pain,
+        usual_pain,
+        reference_pain,
         morning_pain,
         evening_pain,
         daily_reps,

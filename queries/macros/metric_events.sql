@@ -1,57 +1,93 @@
--- Returns: a table macro giving the alert events of visible patients dated from date_from to date_to (null =
---          unbounded; date_to null means as_of), computed from all data up to as_of (runs and streaks are
---          followed past date_to, so details and retroactive streaks match a later review): rising_streak, flare and
---          pain_above_ceiling (high), load_spike, not_logging and low_adherence (medium), each with a detail
---          sentence. low_adherence is raised only for weeks whose Sunday is on or before as_of, so no event is
---          ever dated after as_of. A rising streak is dated on its third morning even when its total rise is
---          reached later (it appears once that later morning is logged).
+-- Returns: a table macro giving the alert events of visible patients, each with the day it is dated on, the
+--          first and last days it covers (run_from, until) and a detail sentence, computed from data up to as_of. This is the one
+--          definition of every rule; the alert listing and the weekly review both read it.
+--            rising_streak (high): a run of mornings each strictly above the one before; dated on the first
+--              morning from the run's third that is painful by its rise over the run's first morning; until
+--              the run's last rising morning. At most one per run.
+--            flare (high): a 24-hour response whose morning is painful by the rise (metric_days); until = date.
+--            pain_above_ceiling (high): a run of mornings above the ceiling in effect; dated on its first day.
+--            load_spike (medium): a run of days with acute:chronic reps above 1.5; dated on its first day.
+--            not_logging (medium): a run of 3 or more programme days without a morning score; dated on its
+--              third day.
+--            low_adherence (medium): a finished week (Sunday on or before as_of) whose adherence, each day
+--              against the target in effect that day, is below 50 %; dated on its Sunday; until = date.
+--          run_from is the first day the event covers: the run's first day (a rising run's first morning,
+--          a gap's first unlogged day), the loading day of a flare, the first programme day of a week.
+--          Runs end at a missing morning, and run to the as-of date at most. Windows start at
+--          date_from - 115 (see metric_days): every event dated on or after date_from is exact; an earlier
+--          event whose run reaches past date_from is present with an exact until, dated before date_from.
+--          Callers filter by date or by until.
 -- Grain: one row per event.
 -- Parameters: none
-create or replace macro metric_events(as_of, clinician_scope, patient, date_from, date_to) as table
-with spine as (
+create or replace macro metric_events(as_of, clinician_scope, patient, date_from) as table
+with days as (
     select *
-    from metric_days(as_of, clinician_scope, patient, date_from - 28, null)
+    from metric_days(as_of, clinician_scope, patient, date_from - 115, null)
 ),
 
--- Runs are gaps and islands: flagged days on consecutive dates share date - row number. A rising streak is
--- its rising days plus the morning before the first of them.
+-- Runs are gaps and islands: flagged days on consecutive dates share date - row number.
 rising as (
     select
         *,
         date - cast(row_number() over (partition by patient_id order by date) as integer) as island
-    from spine
+    from days
     where rises
 ),
 
--- Most islands are one rise long, so the cheap aggregates pick the streaks that qualify (and are dated in the
--- range) first; only those build the ordered detail text.
-rising_islands as (
+-- A run of mornings is its rising days plus the morning before the first of them.
+rising_runs as (
     select
         patient_id,
         island,
-        min(date) as first_rise,
-        max(date) as last_rise,
+        min(date) - 1 as first_day,
+        max(date) as until,
         arg_min(prev_morning, date) as first_morning
     from rising
     group by patient_id, island
-    having count(*) >= 2 and max(morning_pain) - arg_min(prev_morning, date) >= any_value(flare_threshold)
-        and (date_from is null or min(date) + 1 >= date_from)
-        and min(date) + 1 <= coalesce(date_to, as_of)
+    having count(*) >= 2
+),
+
+rising_dated as (
+    select
+        rising.patient_id,
+        rising.island,
+        min(rising.date) as date,
+        -- A struct, so that an unknown reference on the dated morning is not skipped for a later one.
+        arg_min({'reference': rising.reference_pain, 'acceptable': rising.acceptable_pain}, rising.date)
+            as levels
+    from rising
+    inner join rising_runs on rising_runs.patient_id = rising.patient_id and rising_runs.island = rising.island
+    where rising.date >= rising_runs.first_day + 2
+        and metric_painful(
+            rising.morning_pain, rising.morning_pain - rising_runs.first_morning, rising.flare_threshold,
+            rising.reference_pain
+        )
+    group by rising.patient_id, rising.island
 ),
 
 rising_streak as (
     select
-        rising_islands.patient_id,
+        rising_runs.patient_id,
         'rising_streak' as rule,
-        any_value(rising_islands.first_rise) + 1 as date,
-        'high' as severity,
-        'morning pain ' || metric_score(any_value(rising_islands.first_morning)) || ' → '
+        any_value(rising_dated.date) as date,
+        any_value(rising_runs.first_day) as run_from,
+        any_value(rising_runs.until) as until,
+        'morning pain ' || metric_score(any_value(rising_runs.first_morning)) || ' → '
             || string_agg(metric_score(rising.morning_pain), ' → ' order by rising.date)
-            || ' (' || metric_date_span(any_value(rising_islands.first_rise) - 1, any_value(rising_islands.last_rise))
-            || ')' as detail
-    from rising_islands
-    inner join rising on rising.patient_id = rising_islands.patient_id and rising.island = rising_islands.island
-    group by rising_islands.patient_id, rising_islands.island
+            || ' (+' || metric_score(max(rising.morning_pain) - any_value(rising_runs.first_morning)) || ', '
+            || metric_run_span(
+                any_value(rising_runs.first_day), any_value(rising_runs.until), any_value(rising_runs.until) = as_of
+            )
+            || '); '
+            || metric_reference_words(
+                any_value(rising_dated.levels).reference, any_value(rising_dated.levels).acceptable
+            )
+            as detail
+    from rising_runs
+    inner join rising_dated
+        on rising_dated.patient_id = rising_runs.patient_id and rising_dated.island = rising_runs.island
+    inner join rising on rising.patient_id = rising_runs.patient_id and rising.island = rising_runs.island
+    group by rising_runs.patient_id, rising_runs.island
 ),
 
 flare as (
@@ -59,12 +95,22 @@ flare as (
         patient_id,
         'flare' as rule,
         date,
-        'high' as severity,
+        date - 1 as run_from,
+        date as until,
         'morning pain ' || metric_score(prev_morning) || ' → ' || metric_score(morning_pain)
             || ' (+' || metric_score(response) || ') the morning after loading ('
-            || metric_date_span(date - 1, date) || ')' as detail
-    from spine
+            || metric_date_span(date - 1, date) || '); '
+            || metric_reference_words(reference_pain, acceptable_pain) as detail
+    from days
     where response_status = 'flare'
+),
+
+above_ceiling as (
+    select
+        *,
+        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+    from days
+    where above_ceiling
 ),
 
 pain_above_ceiling as (
@@ -72,18 +118,28 @@ pain_above_ceiling as (
         patient_id,
         'pain_above_ceiling' as rule,
         min(date) as date,
-        'high' as severity,
-        'morning pain ' || string_agg(metric_score(morning_pain), ' → ' order by date)
-            || ' above the ceiling of ' || metric_score(any_value(pain_ceiling))
-            || ' (' || metric_date_span(min(date), max(date)) || ')' as detail
-    from (
-        select
-            *,
-            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
-        from spine
-        where above_ceiling
-    )
+        min(date) as run_from,
+        max(date) as until,
+        case
+            when count(*) = 1 then
+                'morning pain ' || metric_score(max(morning_pain)) || ' above the ceiling of '
+                    || metric_score(arg_min(pain_ceiling, date)) || ' ('
+                    || metric_run_span(min(date), max(date), max(date) = as_of) || ')'
+            else
+                'morning pain above the ceiling of ' || metric_score(arg_min(pain_ceiling, date)) || ' on '
+                    || count(*) || ' mornings, highest ' || metric_score(max(morning_pain)) || ' ('
+                    || metric_run_span(min(date), max(date), max(date) = as_of) || ')'
+        end as detail
+    from above_ceiling
     group by patient_id, island
+),
+
+spiking as (
+    select
+        *,
+        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+    from days
+    where load_spike
 ),
 
 load_spike as (
@@ -91,25 +147,29 @@ load_spike as (
         patient_id,
         'load_spike' as rule,
         min(date) as date,
-        'medium' as severity,
+        min(date) as run_from,
+        max(date) as until,
         'acute:chronic reps ratio ' || format('{:.2f}', arg_min(acute_chronic_ratio, date))
             || ' on ' || metric_date_span(min(date), min(date)) || ' (' || arg_min(acute_reps, date)
             || ' reps in 7 days vs ' || format('{:g}', round(arg_min(chronic_reps, date) / 4.0, 1))
             || ' a week over 4 weeks)'
             || case
                 when count(*) > 1 then
-                    '; above 1.5 for ' || count(*) || ' days (' || metric_date_span(min(date), max(date))
-                    || '), peak ' || format('{:.2f}', max(acute_chronic_ratio))
+                    '; above 1.5 for ' || count(*) || ' days ('
+                    || metric_run_span(min(date), max(date), max(date) = as_of) || '), peak '
+                    || format('{:.2f}', max(acute_chronic_ratio))
                 else ''
             end as detail
-    from (
-        select
-            *,
-            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
-        from spine
-        where load_spike
-    )
+    from spiking
     group by patient_id, island
+),
+
+unlogged as (
+    select
+        *,
+        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+    from days
+    where missing_morning
 ),
 
 not_logging as (
@@ -117,16 +177,11 @@ not_logging as (
         patient_id,
         'not_logging' as rule,
         min(date) + 2 as date,
-        'medium' as severity,
-        'no morning pain logged for ' || count(*) || ' days (' || metric_date_span(min(date), max(date)) || ')'
-            as detail
-    from (
-        select
-            *,
-            date - cast(row_number() over (partition by patient_id order by date) as integer) as island
-        from spine
-        where missing_morning
-    )
+        min(date) as run_from,
+        max(date) as until,
+        'no morning pain logged for ' || count(*) || ' days ('
+            || metric_run_span(min(date), max(date), max(date) = as_of) || ')' as detail
+    from unlogged
     group by patient_id, island
     having count(*) >= 3
 ),
@@ -135,12 +190,14 @@ weeks as (
     select
         patient_id,
         date_trunc('week', date)::date + 6 as sunday,
+        min(date) as first_day,
         metric_iso_week(min(date)) as week,
-        any_value(target) as target,
+        min(target) as lowest_target,
+        max(target) as highest_target,
         count(*) as programme_days,
         count(*) filter (where daily_reps >= target) as days_on_target,
-        metric_adherence_pct(sum(least(daily_reps, target)), any_value(target), count(*)) as adherence_pct
-    from spine
+        metric_adherence_pct(list({'reps': daily_reps, 'target': target})) as adherence_pct
+    from days
     group by patient_id, date_trunc('week', date)
 ),
 
@@ -149,9 +206,15 @@ low_adherence as (
         patient_id,
         'low_adherence' as rule,
         sunday as date,
-        'medium' as severity,
+        first_day as run_from,
+        sunday as until,
         'adherence ' || format('{:.1f}', adherence_pct) || '% in ' || week || ' (' || days_on_target || ' of '
-            || programme_days || ' programme days on the ' || target || '-rep target)' as detail
+            || programme_days || ' programme days on '
+            || case
+                when lowest_target = highest_target then 'the ' || lowest_target || '-rep target'
+                else 'their targets of ' || lowest_target || '–' || highest_target || ' reps'
+            end
+            || ')' as detail
     from weeks
     where adherence_pct < 50 and sunday <= as_of
 ),
@@ -172,14 +235,15 @@ events as (
 
 final as (
     select
-        patient_id,
-        rule,
-        date,
-        severity,
-        detail
+        events.patient_id,
+        events.rule,
+        events.date,
+        events.run_from,
+        events.until,
+        rules.severity,
+        events.detail
     from events
-    where (date_from is null or date >= date_from)
-        and date <= coalesce(date_to, as_of)
+    inner join metric_rules() as rules on rules.rule = events.rule
 )
 
 select * from final

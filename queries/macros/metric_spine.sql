@@ -1,45 +1,111 @@
--- Returns: a table macro giving metric_days plus in_rising_streak: whether the day belongs to a rising streak
---          that raises an alert (at least three mornings on consecutive days, each above the one before, rising by
---          at least the flare threshold in total). See metric_days for the range rules.
+-- Returns: a table macro giving each visible patient's programme days (start_date to discharged_on or as_of,
+--          whichever is earlier) clipped to [day_from, day_to] (null = unbounded), with the settings in effect
+--          that day (metric_settings), morning and evening pain (the highest score of that morning or
+--          evening; null when none), daily reps (sum of sets x reps, 0 when none), the day's main stage,
+--          whether it is a loading day (any exercise or activity entry) and the patient's last programme day.
+--          The bottom layer of the metrics: no windows, cheap enough for weekly sums over a whole clinic.
 -- Grain: one row per patient per programme day.
 -- Parameters: none
 create or replace macro metric_spine(as_of, clinician_scope, patient, day_from, day_to) as table
-with days as (
-    select * from metric_days(as_of, clinician_scope, patient, day_from, day_to)
+with programme as (
+    select
+        patient_id,
+        start_date,
+        least(coalesce(discharged_on, as_of), as_of) as last_day,
+        greatest(start_date, coalesce(day_from, start_date)) as first_day,
+        least(coalesce(discharged_on, as_of), as_of, coalesce(day_to, as_of)) as clipped_last_day
+    from patients
+    where (clinician_scope is null or clinician = clinician_scope)
+        and (patient is null or patient_id = patient)
 ),
 
--- Rising days on consecutive dates belong to one streak, so date - row number names the streak (gaps and
--- islands); the streak also holds the morning before its first rise.
-rising as (
+days as (
+    select
+        programme.patient_id,
+        programme.start_date,
+        programme.first_day,
+        programme.last_day,
+        cast(unnest(range(programme.first_day, programme.clipped_last_day + 1, interval 1 day)) as date) as date
+    from programme
+    where programme.first_day <= programme.clipped_last_day
+),
+
+pain as (
     select
         patient_id,
         date,
-        morning_pain,
-        prev_morning,
-        flare_threshold,
-        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
-    from days
-    where rises
+        max(pain) filter (where time_of_day = 'morning') as morning_pain,
+        max(pain) filter (where time_of_day = 'evening') as evening_pain
+    from pain_entries
+    where date <= as_of
+        and (day_from is null or date >= day_from)
+        and (day_to is null or date <= day_to)
+        and (patient is null or patient_id = patient)
+    group by patient_id, date
 ),
 
-streaks as (
+exercise_stages as (
     select
         patient_id,
-        min(date) - 1 as first_day,
-        max(date) as last_day
-    from rising
-    group by patient_id, island
-    having count(*) >= 2 and max(morning_pain) - arg_min(prev_morning, date) >= any_value(flare_threshold)
+        date,
+        stage,
+        sum(sets * reps) as reps
+    from exercise_entries
+    where date <= as_of
+        and (day_from is null or date >= day_from)
+        and (day_to is null or date <= day_to)
+        and (patient is null or patient_id = patient)
+    group by patient_id, date, stage
+),
+
+exercise as (
+    select
+        patient_id,
+        date,
+        sum(reps) as reps,
+        -- The day's main stage has the most reps; a tie goes to the stage earlier in the programme.
+        arg_max(stage, reps * 100 - list_position(stage_names(), stage)) filter (where stage is not null) as stage
+    from exercise_stages
+    group by patient_id, date
+),
+
+activity as (
+    select distinct
+        patient_id,
+        date
+    from activity_entries
+    where date <= as_of
+        and (day_from is null or date >= day_from)
+        and (day_to is null or date <= day_to)
+        and (patient is null or patient_id = patient)
+),
+
+joined as (
+    select
+        days.patient_id,
+        days.start_date,
+        days.first_day,
+        days.last_day,
+        days.date,
+        settings.target,
+        settings.pain_ceiling,
+        settings.flare_threshold,
+        settings.acceptable_pain,
+        pain.morning_pain,
+        pain.evening_pain,
+        coalesce(exercise.reps, 0)::bigint as daily_reps,
+        exercise.stage,
+        (exercise.patient_id is not null or activity.patient_id is not null) as loading_day
+    from days
+    asof inner join metric_settings(clinician_scope, patient) as settings
+        on settings.patient_id = days.patient_id and days.date >= settings.effective_from
+    left join pain on pain.patient_id = days.patient_id and pain.date = days.date
+    left join exercise on exercise.patient_id = days.patient_id and exercise.date = days.date
+    left join activity on activity.patient_id = days.patient_id and activity.date = days.date
 ),
 
 final as (
-    select
-        days.*,
-        streaks.patient_id is not null as in_rising_streak
-    from days
-    left join streaks
-        on streaks.patient_id = days.patient_id and days.date between streaks.first_day and streaks.last_day
-    order by days.patient_id, days.date
+    select * from joined
 )
 
 select * from final

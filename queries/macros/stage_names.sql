@@ -1,5 +1,5 @@
--- Returns: a macro giving the programme stages, in rehab order.
+-- Returns: a macro giving the programme stage ids in rehab order, as a list (from metric_stages).
 -- Grain: one list.
 -- Parameters: none
 create or replace macro stage_names() as
-    ['isometric', 'isotonic', 'heavy_slow', 'eccentric', 'energy_storage', 'plyometric', 'other']
+    (select list(stage order by position) from metric_stages())

@@ -1,13 +1,15 @@
 -- Returns: one patient's 24-hour responses: each loading day d from $date_from to $date_to (null = unbounded)
---          with M(d), M(d+1), the response M(d+1) - M(d), its status and settled_36h; the response fields are
+--          with M(d), M(d+1), the response M(d+1) - M(d), its status (metric_days: flare, elevated or
+--          settled, against the reference level on d+1) and settled_36h; the response fields are
 --          null when either morning is missing or d+1 is not a programme day up to $as_of.
 -- Grain: one row per loading day.
 -- Parameters: $patient_id (patient id), $as_of (date), $date_from (date or null), $date_to (date or null),
 --             $clinician_scope (clinician name, or null for everyone)
-with spine as (
+-- From 14 days before the range, so that the usual level behind each status is the patient's whole one.
+with days as (
     select *
-    from metric_spine(
-        $as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date, $date_to::date + 1
+    from metric_days(
+        $as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date - 14, $date_to::date + 1
     )
 ),
 
@@ -21,7 +23,7 @@ next_morning as (
         lead(response) over by_day as response,
         lead(response_status) over by_day as status,
         lead(settled_36h) over by_day as settled_36h
-    from spine
+    from days
     window by_day as (order by date)
 ),
 
@@ -35,6 +37,7 @@ final as (
         settled_36h
     from next_morning
     where loading_day
+        and ($date_from::date is null or date >= $date_from::date)
         and ($date_to::date is null or date <= $date_to::date)
     order by date
 )
