@@ -25,6 +25,8 @@ from dashboard.reading import (
 from dashboard.sql import query
 
 MAX_LISTED_PROBLEMS = 50
+# How a pain score that differs from the stored one is told to the command line; the app words it its own way.
+REPLACE_HINT = "nothing is overwritten unless you import with --replace"
 _ENTRY_INSERTS = {"exercises": "insert_exercise_entries", "activities": "insert_activity_entries"}
 
 
@@ -177,6 +179,32 @@ def import_sources(
     else:
         _run(database, None, first, later, replace=replace, actor=actor, refused_any=False)
     return ImportResult(outcomes, dry_run)
+
+
+def import_together(
+    database: Database, sources: list[tuple[str, Source]], *, replace: bool = False, actor: str = "cli"
+) -> ImportResult:
+    """Check and write several sources as one: every file in one transaction, or (if any is refused) none.
+
+    The checks and messages are an import's; the files are written in the same order, with their audit rows,
+    but nothing is committed until the last is written.
+    """
+    outcomes, first, later = _plan(sources)
+    _validate(database, first, replace=replace)
+    try:
+        with database.transaction() as session:
+            _run(database, session, first, later, replace=replace, actor=actor, refused_any=False)
+            if not all(outcome.accepted for outcome in outcomes):
+                raise _RollBack
+    except _RollBack:
+        pass
+    except _Replay as replay:
+        # Refused only once the files before it were written (in this transaction, now rolled back).
+        replay.outcome.problems.extend(replay.problems)
+    if not all(outcome.accepted for outcome in outcomes):
+        for outcome in outcomes:
+            outcome.counts.clear()  # nothing of any file was written
+    return ImportResult(outcomes, dry_run=False)
 
 
 def _plan(sources: list[tuple[str, Source]]) -> tuple[list[FileOutcome], list[FileOutcome], list[_Pending]]:
@@ -469,8 +497,7 @@ def _stored_conflicts(session: Session, sheet: StagedSheet) -> list[Problem]:
             problems.append(Problem(
                 sheet.source,
                 f"conflicts with the {row['time_of_day']} score {stored} already stored for "
-                f"{row['patient_id']} on {row['date']}; "
-                "nothing is overwritten unless you import with --replace",
+                f"{row['patient_id']} on {row['date']}; {REPLACE_HINT}",
                 row["line"], "pain", f"{float(row['pain']):g}",
             ))
     elif sheet.kind == "patients":
@@ -563,7 +590,16 @@ def _write_sheet(
             counts.replaced = len({change["patient_id"] for change in changes})
     elif sheet.kind == "pain":
         if replace:
-            entry_ids = sorted({i for row in session.rows("pain_conflicts") for i in row["stored_entry_ids"]})
+            conflicts = session.rows("pain_conflicts")
+            for conflict in conflicts:
+                stored = ", ".join(f"{float(score):g}" for score in conflict["stored_scores"])
+                session.execute(
+                    "record_audit", actor=actor, action="pain_changed_by_import",
+                    patient_id=conflict["patient_id"],
+                    detail=f"{conflict['time_of_day']} pain on {conflict['date']}: {stored} -> "
+                    f"{float(conflict['pain']):g} ({sheet.source})",
+                )
+            entry_ids = sorted({i for row in conflicts for i in row["stored_entry_ids"]})
             if entry_ids:
                 session.execute("archive_pain_entries", entry_ids=entry_ids, import_id=import_id)
                 counts.replaced = session.value("delete_pain_entries", entry_ids=entry_ids)

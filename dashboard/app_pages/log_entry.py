@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import streamlit as st
@@ -12,31 +13,71 @@ from dashboard.app import current_viewer, data_changed, database
 from dashboard.app_pages import _shared
 from dashboard.logformats import STAGES
 
+
+def plain(text: str) -> str:
+    """Return text for st.markdown that shows as written: every Markdown mark escaped, on one line.
+
+    Messages quote what was typed or imported (ids, names, notes), which must never become a link or image.
+    """
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.splitlines()))
+
+
+def show_stored(stored: dict[str, pd.DataFrame], date: dt.date) -> None:
+    """Show what is already stored for the chosen day, part by part, as plain tables."""
+    st.markdown(f"**Already stored for {date:%a %d %b %Y}**")
+    if all(frame.empty for frame in stored.values()):
+        st.caption("Nothing is stored for this day yet.")
+        return
+    for kind, frame in stored.items():
+        if frame.empty:
+            continue
+        part = day_entry.PARTS[kind]
+        shown = frame.drop(columns=[c for c in ("patient_id", "date") if c in frame.columns])
+        st.caption(part.heading)
+        st.dataframe(shown.rename(columns=caseload.LOG_LABELS), hide_index=True, width="stretch")
+
+
 viewer = current_viewer()
 st.title("Log entry")
 st.caption(
     "Record one day for one patient, for example scores taken over the phone. The entry goes through the "
-    "same checks as an imported file and is written only if every part passes."
+    "same checks as an imported file and is saved whole: every part of it, or nothing."
 )
 
 if "entry_done" in st.session_state:
-    st.success(st.session_state.pop("entry_done"))
+    st.success("  \n".join(plain(line) for line in st.session_state.pop("entry_done")))
 
 patient_id = _shared.patient_picker(viewer)
 if patient_id is None:
     st.stop()
 
+# Outside the form, so that choosing a day shows at once what is stored for it.
+date = st.date_input(
+    "Date", value=dt.date.today(), max_value=dt.date.today(), format="YYYY-MM-DD", key="entry_date"
+)
+stored = {kind: _shared.raw_log(viewer, kind, patient_id, date, date) for kind in day_entry.PARTS}
+show_stored(stored, date)
+
 st.session_state.setdefault("entry_round", 0)
 round_key = st.session_state.entry_round
 with st.form(f"day_entry_{round_key}", border=False):
-    date = st.date_input("Date", value=dt.date.today(), max_value=dt.date.today(), format="YYYY-MM-DD")
     st.markdown("**Pain** (0 = none, 10 = worst; leave blank if not asked)")
     left, right = st.columns(2)
     morning = left.number_input("Morning pain", min_value=0.0, max_value=10.0, step=0.5, value=None)
     evening = right.number_input("Evening pain", min_value=0.0, max_value=10.0, step=0.5, value=None)
     pain_note = st.text_input("Pain note", placeholder="optional")
+    correct_pain = False
+    if not stored["pain"].empty:
+        correct_pain = st.checkbox(
+            "Correct the stored pain score: replace a stored morning or evening score with the one entered "
+            "above (the old score is kept in the patient's history)",
+            key=f"entry_correct_pain_{round_key}",
+        )
 
+    # No column is marked required: the editor would hold back a new row until that cell is filled, and
+    # a row it holds back is lost without a word. The importer names every incomplete row instead.
     st.markdown("**Exercises** (one line per exercise; an isometric hold counts as one rep)")
+    st.caption("Every line needs the exercise name, sets and reps.")
     exercises = st.data_editor(
         pd.DataFrame(
             {
@@ -54,7 +95,7 @@ with st.form(f"day_entry_{round_key}", border=False):
         width="stretch",
         key=f"entry_exercises_{round_key}",
         column_config={
-            "exercise": st.column_config.TextColumn("Exercise", required=True),
+            "exercise": st.column_config.TextColumn("Exercise"),
             "stage": st.column_config.SelectboxColumn("Stage", options=list(STAGES)),
             "sets": st.column_config.NumberColumn("Sets", min_value=1, step=1),
             "reps": st.column_config.NumberColumn("Reps", min_value=1, step=1),
@@ -65,6 +106,7 @@ with st.form(f"day_entry_{round_key}", border=False):
         },
     )
     st.markdown("**Activities** (runs, rides, sport)")
+    st.caption("Every line needs the activity and its minutes.")
     activities = st.data_editor(
         pd.DataFrame(
             {
@@ -79,7 +121,7 @@ with st.form(f"day_entry_{round_key}", border=False):
         width="stretch",
         key=f"entry_activities_{round_key}",
         column_config={
-            "activity": st.column_config.TextColumn("Activity", required=True),
+            "activity": st.column_config.TextColumn("Activity"),
             "duration_min": st.column_config.NumberColumn("Minutes", min_value=0),
             "rpe": st.column_config.NumberColumn("Effort (RPE 1–10)", min_value=1, max_value=10, step=0.5),
             "pain_during": st.column_config.NumberColumn("Pain during", min_value=0, max_value=10, step=0.5),
@@ -102,18 +144,15 @@ if submitted:
         st.warning("Nothing to save: enter a pain score, an exercise or an activity.")
         st.stop()
     try:
-        result = day_entry.save_day_entry(database(), viewer, patient_id, sources)
+        result = day_entry.save_day_entry(database(), viewer, patient_id, sources, correct_pain=correct_pain)
     except caseload.NotVisible:
         st.error("Not saved: that patient is not among the patients you can see.")
         st.stop()
     if result.ok:
         data_changed()
-        st.session_state.entry_done = (
-            f"Saved {patient_id} on {date.isoformat()}.\n\n" + result.report().replace("\n", "  \n")
-        )
+        st.session_state.entry_done = day_entry.entry_summary(result, patient_id, date)
         st.session_state.entry_round += 1
         st.rerun()
     st.error("Not saved: fix the problems below. Nothing was written.")
-    for outcome in result.files:
-        for problem in outcome.problems:
-            st.markdown(f"- {day_entry.entry_problem(problem)}")
+    for line in day_entry.entry_problems(result, sources):
+        st.markdown(f"- {plain(line)}")
