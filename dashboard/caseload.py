@@ -15,14 +15,17 @@ def patients(db: Database, viewer: Viewer, patient_id: str | None = None) -> pd.
     """Return the patients the viewer may see, with their settings (one when patient_id is given)."""
     return db.frame("app_patients", clinician_scope=viewer.clinician_scope, patient_id=patient_id)
 
+
 def patient(db: Database, viewer: Viewer, patient_id: str) -> dict[str, Any] | None:
     """Return one patient the viewer may see as a dict, or None."""
     rows = db.rows("app_patients", clinician_scope=viewer.clinician_scope, patient_id=patient_id)
     return rows[0] if rows else None
 
+
 def clinicians(db: Database, viewer: Viewer) -> list[str]:
     """Return the clinician names of the patients the viewer may see."""
     return [row["clinician"] for row in db.rows("app_clinicians", clinician_scope=viewer.clinician_scope)]
+
 
 def raw_log(db: Database, viewer: Viewer, kind: str, patient_id: str, date_from: dt.date, date_to: dt.date):
     """Return one patient's stored pain, exercise or activity log lines between two dates, newest first."""
@@ -34,6 +37,7 @@ def raw_log(db: Database, viewer: Viewer, kind: str, patient_id: str, date_from:
         date_from=date_from,
         date_to=date_to,
     )
+
 
 def patient_audit(db: Database, viewer: Viewer, patient_id: str) -> pd.DataFrame:
     """Return one patient's audit trail, newest first."""
@@ -57,12 +61,15 @@ LOG_LABELS = {
     "note": "Note",
 }
 
+
 def logged_stage(db: Database, viewer: Viewer, patient_id: str) -> str | None:
     """Return the stage of the patient's latest exercise line that names one, or None."""
     return db.value("app_logged_stage", clinician_scope=viewer.clinician_scope, patient_id=patient_id)
 
+
 class NotVisible(LookupError):
     """A patient the viewer may not see (or who does not exist): the same answer for both."""
+
 
 def require_patient(db: Database, viewer: Viewer, patient_id: str) -> dict[str, Any]:
     """Return a patient the viewer may see, or raise NotVisible; write paths check here, not in the picker."""

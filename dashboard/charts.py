@@ -23,10 +23,13 @@ STAGE_COLOURS = {
 PAIN_COLOURS = {"morning": "#2f5d8a", "evening": "#9fb8d3"}
 STREAK_COLOUR = "#f6d7a7"
 CEILING_COLOUR = "#b04a3a"
+REFERENCE_COLOUR = "#3b6e8f"
 TARGET_COLOUR = "#333333"
 FONT = "DejaVu Sans"
 WIDTH = 640
-PAIN_TITLE = "Morning and evening pain (dashed: pain ceiling; ▲ flare; shaded: rising streak)"
+PAIN_TITLE = (
+    "Morning and evening pain (dashed: pain ceiling; dotted: reference level; ▲ flare; shaded: rising streak)"
+)
 REPS_TITLE = "Reps per day by stage (dashed: daily target)"
 PAIN_HEIGHT = 190
 # Print pair: no titles or legends (the PDF writes the titles and shows one key). The panels are laid out
@@ -130,7 +133,7 @@ def _fmt_day(series: pd.Series) -> pd.Series:
 def _pain_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Return the frames the pain chart draws: rising streaks, ceiling steps, pain points and flares."""
     frame = _full_days(days)
-    for column in ("morning_pain", "evening_pain", "pain_ceiling", "response"):
+    for column in ("morning_pain", "evening_pain", "pain_ceiling", "reference_pain", "response"):
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["day"] = _fmt_day(frame["date"]) if not frame.empty else pd.Series(dtype=str)
@@ -158,6 +161,10 @@ def _pain_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
     streaks["label"] = "rising morning pain"
 
     ceiling = _step_through_last_day(frame, "pain_ceiling") if "pain_ceiling" in frame else pd.DataFrame()
+    reference = (
+        _step_through_last_day(frame, "reference_pain") if "reference_pain" in frame
+        else pd.DataFrame(columns=["date", "day", "reference_pain"])
+    )
 
     status = frame["response_status"] if "response_status" in frame else pd.Series(index=frame.index)
     flares = frame[status.eq("flare").fillna(False).astype(bool)].copy()
@@ -165,7 +172,7 @@ def _pain_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
     flares["label"] = "flare"
     flares["mid"] = flares["date"] + _DAY / 2
     flares = flares[["mid", "day", "marker_y", "response", "label"]]
-    return {"streaks": streaks, "ceiling": ceiling, "pain": pain, "flares": flares}
+    return {"streaks": streaks, "ceiling": ceiling, "reference": reference, "pain": pain, "flares": flares}
 
 
 def _pain_marks(data: dict, show_x: bool, domain, for_print: bool = False) -> alt.LayerChart:
@@ -174,6 +181,7 @@ def _pain_marks(data: dict, show_x: bool, domain, for_print: bool = False) -> al
     For print: no title and no legend (the PDF writes the title and draws one key per report).
     """
     pain, streaks, ceiling, flares = data["pain"], data["streaks"], data["ceiling"], data["flares"]
+    reference = data["reference"]
     x = _x(show_x, domain, "mid:T")
     y = alt.Y("pain:Q", title="Pain (0–10)", scale=alt.Scale(domain=[0, 10]))
     colour = alt.Color(
@@ -199,6 +207,13 @@ def _pain_marks(data: dict, show_x: bool, domain, for_print: bool = False) -> al
     ).encode(x=x, y="pain_ceiling:Q", tooltip=[alt.Tooltip("day:N", title="Day"),
                                                alt.Tooltip("pain_ceiling:Q", title="Pain ceiling")])
 
+    # The level rises are judged against: the patient's usual morning or the acceptable level set for them.
+    reference_line = alt.Chart(reference).mark_line(
+        color=REFERENCE_COLOUR, strokeDash=[2, 3], strokeWidth=1.5, interpolate="step-after"
+    ).encode(x=x, y="reference_pain:Q", tooltip=[alt.Tooltip("day:N", title="Day"),
+                                                 alt.Tooltip("reference_pain:Q", title="Reference level",
+                                                             format="~g")])
+
     flare_marks = alt.Chart(flares).mark_point(
         shape="triangle-up", size=140, filled=True, color=STATUS_COLOURS["flare"], stroke="white",
         strokeWidth=1,
@@ -207,7 +222,7 @@ def _pain_marks(data: dict, show_x: bool, domain, for_print: bool = False) -> al
         tooltip=[alt.Tooltip("label:N", title="24-hour response"), alt.Tooltip("day:N", title="Morning of"),
                  alt.Tooltip("response:Q", title="Rise in morning pain", format="+.1f")],
     )
-    layers = alt.layer(shade, ceiling_line, lines, points, flare_marks)
+    layers = alt.layer(shade, ceiling_line, reference_line, lines, points, flare_marks)
     if for_print:
         return layers.properties(width=WIDTH, height=PAIN_HEIGHT)
     return layers.properties(title=PAIN_TITLE, width=WIDTH, height=PAIN_HEIGHT)
@@ -408,7 +423,10 @@ def pain_and_reps_print_chart(days: pd.DataFrame) -> alt.VConcatChart:
 @functools.lru_cache(maxsize=16)
 def _pain_and_reps_layout(domain: tuple[pd.Timestamp, pd.Timestamp], for_print: bool = False) -> str:
     """Return the pair's spec as JSON with named datasets, composed once per date domain (Altair is slow)."""
-    pain = {key: alt.NamedData(name=f"pain_{key}") for key in ("streaks", "ceiling", "pain", "flares")}
+    pain = {
+        key: alt.NamedData(name=f"pain_{key}")
+        for key in ("streaks", "ceiling", "reference", "pain", "flares")
+    }
     reps = {key: alt.NamedData(name=f"reps_{key}") for key in ("bars", "target")}
     return json.dumps(_pain_and_reps(pain, reps, domain, for_print).to_dict(validate=False))
 

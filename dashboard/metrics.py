@@ -80,15 +80,21 @@ def require_patient(db: Database, viewer: Viewer, patient_id: str) -> None:
         raise UnknownPatient(patient_id)
 
 
-def weekly_review(db: Database, viewer: Viewer, week: str, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Return the weekly review of an ISO week, as of a date (default today), red first."""
+def weekly_review(
+    db: Database, viewer: Viewer, week: str, as_of: dt.date | None = None,
+    columns: list[str] = REVIEW_COLUMNS,
+) -> pd.DataFrame:
+    """Return the weekly review of an ISO week, as of a date (default today), red first.
+
+    The app also asks for reference_set (whether the reference level was set by the clinician).
+    """
     monday, _ = parse_iso_week(week)
     as_of = _as_of(as_of)
     if as_of < monday:
         raise ValueError(f"as-of date {as_of} is before week {week} starts ({monday}); nothing to review yet")
     frame = db.frame("weekly_review", week_start=monday, as_of=as_of, clinician_scope=viewer.clinician_scope)
     frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
-    return frame[REVIEW_COLUMNS]
+    return frame[columns]
 
 
 def alert_events(

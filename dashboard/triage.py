@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.vocabulary import RISK_LABELS, RISK_ORDER, alert_words
+from dashboard.vocabulary import RISK_LABELS, RISK_ORDER, alert_words, reference_words
 
 
 def trend_arrow(mean: float | None, previous: float | None, *, steady_within: float = 0.25) -> str:
@@ -21,12 +21,14 @@ def trend_arrow(mean: float | None, previous: float | None, *, steady_within: fl
         return "↓"
     return "→"
 
+
 def pain_with_trend(mean: float | None, previous: float | None) -> str:
     """Return mean morning pain with its trend arrow, e.g. '4.3 ↑', or 'no scores'."""
     if mean is None or pd.isna(mean):
         return "no scores"
     arrow = trend_arrow(mean, previous)
     return f"{mean:.1f} {arrow}".strip()
+
 
 def filter_review(review: pd.DataFrame, clinician: str | None = None, search: str = "") -> pd.DataFrame:
     """Return the review rows of one clinician (None for all) whose id or name contains the search text."""
@@ -39,6 +41,7 @@ def filter_review(review: pd.DataFrame, clinician: str | None = None, search: st
         rows = rows[text.str.contains(needle, regex=False)]
     return rows
 
+
 @dataclass(frozen=True)
 class KeyFigures:
     """The strip above the triage table."""
@@ -48,6 +51,7 @@ class KeyFigures:
     amber: int
     green: int
     mean_adherence_pct: float | None
+
 
 def key_figures(review: pd.DataFrame) -> KeyFigures:
     """Return patient counts per risk and the mean of the patients' adherence for the shown review rows."""
@@ -60,6 +64,7 @@ def key_figures(review: pd.DataFrame) -> KeyFigures:
         green=int(counts.get("green", 0)),
         mean_adherence_pct=float(adherence.mean()) if len(adherence) else None,
     )
+
 
 def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]) -> pd.DataFrame:
     """Return review rows shaped for the triage table: worst risk first, alerts in words, sparklines."""
@@ -79,6 +84,14 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
                     rows["mean_morning_pain"], rows["prev_mean_morning_pain"], strict=True
                 )
             ],
+            "reference": [
+                reference_words(None if pd.isna(level) else level, bool(is_set))
+                for level, is_set in zip(
+                    rows["reference_pain"],
+                    rows["reference_set"] if "reference_set" in rows else [False] * len(rows),
+                    strict=True,
+                )
+            ],
             "flare_days": rows["flare_days"],
             "alerts": rows["alerts"].map(alert_words),
             # The grid's line chart cannot draw a gap (a list with a missing value shows as text), so the
@@ -90,14 +103,17 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
         }
     ).reset_index(drop=True)
 
+
 def nothing_logged(days: pd.DataFrame, activities: pd.DataFrame) -> bool:
     """Return whether a patient's days hold no pain score, no exercise and no activity at all."""
     scored = days[["morning_pain", "evening_pain"]].notna().any(axis=None)
     return not (scored or days["loading_day"].fillna(False).any() or len(activities))
 
+
 def compact_lines(lines: pd.Series) -> pd.Series:
     """Return sparkline lists as float32 arrays (Arrow list<float>): one-decimal scores in half the bytes."""
     return pd.Series([np.asarray(line, dtype=np.float32) for line in lines], index=lines.index, dtype=object)
+
 
 def sparklines(recent: pd.DataFrame, end: dt.date, days: int = 28) -> dict[str, list[float | None]]:
     """Return each patient's morning scores up to end, one value per day, None on days without one."""

@@ -77,6 +77,20 @@ def alert_words(rules: Iterable[str] | None) -> str:
     return ", ".join(dict.fromkeys(alert_word(rule) for rule in rules))
 
 
+def score_words(value: float | None) -> str:
+    """Return a pain score as short text: 6 not 6.0, 2.5 stays 2.5, 2.15 stays 2.15."""
+    return f"{float(value):g}"
+
+
+def reference_words(reference: float | None, clinician_set: bool) -> str:
+    """Return a patient's reference morning level: 'usual 3/10', 'acceptable 4/10 (set)' or not yet known."""
+    if reference is None or reference != reference:
+        return "usual level not yet known"
+    if clinician_set:
+        return f"acceptable {score_words(reference)}/10 (set)"
+    return f"usual {score_words(reference)}/10"
+
+
 def reason(rule: str, detail: str | None) -> str:
     """Return one alert as a reason in words, like 'rising soreness: morning pain 2 → 3 → 6 (16–18 Nov)'."""
     words = alert_word(rule)

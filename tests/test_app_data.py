@@ -23,7 +23,7 @@ DAY = dt.date(2026, 11, 23)
     ("rules", "expected"),
     [
         (["rising_streak"], "rising soreness"),
-        (["pain_above_ceiling", "load_spike"], "above pain ceiling, load spike"),
+        (["pain_above_ceiling", "load_spike"], "pain above ceiling, load spike"),
         (["not_logging", "low_adherence", "flare"], "not logging, low adherence, flare"),
         (["flare", "flare"], "flare"),
         ([], ""),

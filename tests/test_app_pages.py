@@ -105,7 +105,7 @@ def test_review_defaults_to_the_last_complete_week_and_shows_the_clinic(app_db: 
     assert int(figures["Red"]) == len(red)
     # Alerts read as words, never rule ids.
     alerts = " ".join(triage["alerts"])
-    assert "rising soreness" in alerts and "above pain ceiling" in alerts
+    assert "rising soreness" in alerts and "pain above ceiling" in alerts
     assert "rising_streak" not in alerts and "pain_above_ceiling" not in alerts
     # Worst first.
     order = {"Red": 0, "Amber": 1, "Green": 2}

@@ -11,8 +11,8 @@ from dashboard.charts import RISK_COLOURS
 from dashboard.vocabulary import RISK_LABELS
 
 SHOWN = [
-    "risk", "patient", "patient_id", "adherence_pct", "total_reps", "morning_pain", "last_28_mornings",
-    "flare_days", "alerts",
+    "risk", "patient", "patient_id", "adherence_pct", "total_reps", "morning_pain", "reference",
+    "last_28_mornings", "flare_days", "alerts",
 ]
 
 

@@ -59,7 +59,7 @@ def weekly_review(viewer: Viewer, week: str) -> pd.DataFrame:
     """Return the weekly review rows of the viewer's patients."""
     from dashboard import metrics
 
-    return metrics.weekly_review(database(), viewer, week)
+    return metrics.weekly_review(database(), viewer, week, columns=[*metrics.REVIEW_COLUMNS, "reference_set"])
 
 
 @st.cache_data(**CACHE)

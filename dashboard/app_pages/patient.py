@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import alert_inbox, caseload, exports, triage, vocabulary
-from dashboard.app import current_viewer, page_path, record_patient_view
+from dashboard import alert_inbox, caseload, exports, patient_settings, triage, vocabulary
+from dashboard.app import current_viewer, database, page_path, record_patient_view
 from dashboard.app_pages import _shared
 from dashboard.charts import RISK_COLOURS, patient_charts
 from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week
@@ -77,17 +77,25 @@ st.subheader(f"{details['name']} · {patient_id}" if details["name"] else patien
 if badge:
     st.markdown(badge, unsafe_allow_html=True)
 discharged = details["discharged_on"]
+# The settings in effect on the range's last day: a change from a date holds from then on.
+settings = patient_settings.settings_on(database(), viewer, patient_id, date_to)
+last_day = days.iloc[-1] if not days.empty else None
+reference = vocabulary.reference_words(
+    None if last_day is None or pd.isna(last_day["reference_pain"]) else float(last_day["reference_pain"]),
+    settings.acceptable_pain is not None,
+)
 facts = {
     "Condition": details["condition"] or "not recorded",
     "Started": f"{pd.Timestamp(details['start_date']):%d %b %Y}"
     + ("" if pd.isna(discharged) else f", discharged {pd.Timestamp(discharged):%d %b %Y}"),
     "Stage": stage_text,
-    "Daily rep target": f"{int(details['daily_rep_target'])} reps",
-    "Pain ceiling": f"{details['pain_ceiling']:g} / 10",
-    "Flare threshold": f"rise of {details['flare_threshold']:g}",
+    "Daily rep target": f"{settings.daily_rep_target} reps",
+    "Pain ceiling": f"{settings.pain_ceiling:g} / 10",
+    "Flare threshold": f"rise of {settings.flare_threshold:g}",
+    "Reference": reference,
 }
 # Plain text, not st.metric: long condition names must wrap rather than be cut off.
-for column, (label, value) in zip(st.columns([3, 2, 2, 1.5, 1.5, 1.5]), facts.items(), strict=True):
+for column, (label, value) in zip(st.columns([3, 2, 2, 1.5, 1.5, 1.5, 2]), facts.items(), strict=True):
     column.caption(label)
     column.markdown(f"**{value}**")
 links = st.columns([1, 1, 1.3, 2.7])

@@ -35,6 +35,7 @@ TRIAGE_COLUMNS = (
     "adherence_pct",
     "total_reps",
     "morning_pain",
+    "reference",
     "last_28_mornings",
     "flare_days",
     "alerts",
@@ -141,6 +142,11 @@ selection = st.dataframe(
         "total_reps": st.column_config.NumberColumn("Reps", format="%d", help="Total reps this week"),
         "morning_pain": st.column_config.TextColumn(
             "Morning pain", help="Mean morning pain this week; arrow: up, down or steady against last week"
+        ),
+        "reference": st.column_config.TextColumn(
+            "Reference",
+            help="The morning level this patient's rises are judged against: their usual level (the median "
+            "of the last 14 days' mornings, once 4 are logged) or the acceptable level you set",
         ),
         "flare_days": st.column_config.NumberColumn(
             "Flares", format="%d", help="Days with a flare this week"

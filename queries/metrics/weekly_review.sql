@@ -1,7 +1,7 @@
 -- Returns: the weekly review of ISO week W (Monday $week_start): every visible patient with a programme day
 --          in W up to $as_of, their adherence (each day against the target in effect that day), reps, mean
 --          morning pain (and W-1's), flare days (flares dated in W), the largest 24-hour response, the
---          reference morning level on W's last programme day, the alert rules active in W and a
+--          reference morning level on W's last programme day (reference_set: the clinician set it), the alert rules active in W and a
 --          red/amber/green risk. A rule is active in W when one of its events is dated on or before W's last
 --          counted day (its Sunday, or $as_of when earlier) and its run lasts until W's Monday or later, so a
 --          run that goes on counts in every week it covers. Sorted red, amber, green, then patient_id.
@@ -22,7 +22,8 @@ this_week as (
         max(response)::double as max_response,
         count(*) filter (where response_status = 'flare') as flare_days,
         -- A struct keeps an unknown reference on the last day as unknown instead of skipping to an earlier day.
-        arg_max({'value': reference_pain}, date).value::double as reference_pain
+        arg_max({'value': reference_pain}, date).value::double as reference_pain,
+        arg_max(acceptable_pain, date) is not null as reference_set
     from days
     where date between $week_start and $week_start::date + 6
     group by patient_id
@@ -64,6 +65,7 @@ reviewed as (
         this_week.flare_days,
         this_week.max_response,
         this_week.reference_pain,
+        this_week.reference_set,
         coalesce(active.alerts, []::varchar[]) as alerts,
         case
             when active.any_red then 'red'
