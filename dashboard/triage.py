@@ -87,8 +87,8 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
             "reference": [
                 reference_words(None if pd.isna(level) else level, bool(is_set))
                 for level, is_set in zip(
-                    rows["reference_pain"],
-                    rows["reference_set"] if "reference_set" in rows else [False] * len(rows),
+                    rows.get("reference_pain", pd.Series([None] * len(rows), dtype=object)),
+                    rows.get("reference_set", pd.Series([False] * len(rows))),
                     strict=True,
                 )
             ],

@@ -8,7 +8,7 @@ create or replace macro metric_rules() as table
 select *
 from (
     values
-        ('flare', 'flare after loading', 'high', 'red', 1),
+        ('flare', 'flare', 'high', 'red', 1),
         ('rising_streak', 'rising soreness', 'high', 'red', 2),
         ('pain_above_ceiling', 'pain above ceiling', 'high', 'red', 3),
         ('load_spike', 'load spike', 'medium', 'amber', 4),
