@@ -13,6 +13,8 @@ from dashboard.access import Viewer
 from dashboard.db import DB_ENV_VAR, Database, open_database, resolve_db_path
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+# Served from the app's own origin: a :material/...: page icon makes the browser fetch it from a font host.
+PAGE_ICON = Path(__file__).resolve().parent / "icons" / "app.svg"
 
 # One entry per page: file, title, url path (the first is the default page), icon.
 PAGES = {
@@ -99,14 +101,12 @@ def main() -> None:
     """Configure the app, ask for sign-in, then run the page the URL asks for."""
     from dashboard.app_pages.login import logout_button, require_viewer
 
-    st.set_page_config(page_title="Tendon rehab", page_icon=":material/healing:", layout="wide")
+    st.set_page_config(page_title="Tendon rehab", page_icon=PAGE_ICON, layout="wide")
     # The tables' own CSV download and copy would be exports the audit trail never sees; the report
     # downloads, which are audited, are the way out.
     st.set_option("client.disableDataExport", True)
     # Nothing below runs, no page, no navigation, no query, until someone has signed in.
-    if signed_in_viewer() is None:
-        _remember_requested_page()
-    viewer = require_viewer(database())
+    viewer = require_viewer(database(), before_sign_in=_remember_requested_page)
     shown = {
         name: entry for name, entry in PAGES.items() if viewer.role == "admin" or name not in ADMIN_ONLY
     }
@@ -150,23 +150,39 @@ def _warm_database(db: Database) -> None:
     metrics.recent_morning_pain(db, everyone, today)
 
 
-def serve(db_arg: str | None, *, port: int, address: str | None, streamlit_options: list[str]) -> int:
-    """Open the database and import the first pages' modules, then run the Streamlit server here."""
-    from streamlit.web import cli as streamlit_cli
+def serve(
+    db_arg: str | None, *, port: int, address: str | None, streamlit_config: dict[str, object],
+    idle_limit: str | None = None,
+) -> int:
+    """Open the database and import the first pages' modules, then run the Streamlit server here.
 
+    The server is Streamlit's ASGI app (st.App) with the two session-cookie routes mounted beside it.
+    """
+    from dashboard import session_routes, sessions
+
+    if not hasattr(st, "App"):
+        raise SystemExit(f"rehab serve needs Streamlit's st.App (1.53 or later); this is {st.__version__}")
     path = resolve_db_path(db_arg).resolve()
-    # The app finds its database through this variable: set it so the server opens the same file.
+    # The app finds its database (and its idle limit) through these variables: the server reads the same.
     os.environ[DB_ENV_VAR] = str(path)
+    if idle_limit is not None:
+        os.environ[sessions.IDLE_LIMIT_ENV_VAR] = idle_limit
     # This process's one connection, migrated now; the app's cache_resource gets the same object.
     database = open_database(path)
+    try:
+        if idle_limit is not None:
+            sessions.parse_duration(idle_limit, name="--idle-limit")
+        limit = sessions.idle_limit()  # a bad setting stops the server here, not at the first sign-in
+        sessions.signing_key(database.path)  # made beside the database now, owner-only, if it is new
+    except (ValueError, sessions.SessionKeyError) as error:
+        raise SystemExit(f"rehab serve: {error}") from None
     for module in WARM_MODULES:
         importlib.import_module(module)
     _warm_database(database)
-    print(f"rehab: serving {path} on port {port}", flush=True)
-    options = ["--server.port", str(port), *(["--server.address", address] if address else [])]
-    # Streamlit's command ends with SystemExit carrying the server's exit status.
-    command = ["run", str(Path(__file__).resolve()), *options, *streamlit_options]
-    streamlit_cli.main(command, prog_name="streamlit")
+    print(f"rehab: serving {path} on port {port}; sessions end after {sessions.describe_duration(limit)} "
+          "without activity", flush=True)
+    config = {"server.port": port, **({"server.address": address} if address else {}), **streamlit_config}
+    st.App(Path(__file__).resolve(), routes=session_routes.routes()).run(config=config)
     return 0
 
 

@@ -3,18 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import tomllib
 
 
 def streamlit_options(args: argparse.Namespace) -> list[str]:
-    """Return the options after `--` that go to `streamlit run` unchanged."""
+    """Return the options after `--`: Streamlit's own, as `streamlit run` spells them."""
     return args.streamlit_options[1:] if args.streamlit_options[:1] == ["--"] else args.streamlit_options
+
+
+def _option_value(text: str) -> object:
+    """Return an option's value typed as config.toml would read it (true, 8501), else the text itself."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def streamlit_config(options: list[str]) -> dict[str, object]:
+    """Return `--section.name value` (or `--section.name=value`) options as Streamlit config overrides."""
+    config: dict[str, object] = {}
+    remaining = list(options)
+    while remaining:
+        option = remaining.pop(0)
+        name, equals, value = option.partition("=")
+        if not name.startswith("--") or "." not in name:
+            raise SystemExit(f"rehab serve: {option!r} is not a Streamlit option like --server.headless true")
+        if not equals:
+            if not remaining:
+                raise SystemExit(f"rehab serve: the Streamlit option {name} has no value")
+            value = remaining.pop(0)
+        config[name[2:]] = _option_value(value)
+    return config
 
 
 def _serve(args: argparse.Namespace) -> int:
     """Run the Streamlit server in this process until it is stopped."""
     from dashboard.app import serve  # the app layer owns everything that touches Streamlit
 
-    return serve(args.db, port=args.port, address=args.address, streamlit_options=streamlit_options(args))
+    return serve(
+        args.db, port=args.port, address=args.address,
+        streamlit_config=streamlit_config(streamlit_options(args)), idle_limit=args.idle_limit,
+    )
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -25,7 +54,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--address", default=None, help="address to listen on (default: Streamlit's)")
     serve.add_argument(
+        "--idle-limit", default=None, metavar="DURATION",
+        help="sign a browser out after this long without activity, like 8h, 30m or 90s "
+        "(default: $REHAB_IDLE_LIMIT, else 8h)",
+    )
+    serve.add_argument(
         "streamlit_options", nargs=argparse.REMAINDER, metavar="-- STREAMLIT_OPTION",
-        help="further `streamlit run` options after --, e.g. -- --server.headless true",
+        help="Streamlit config options after --, e.g. -- --server.headless true",
     )
     serve.set_defaults(handler=_serve)

@@ -64,6 +64,8 @@ class SessionCheck:
     viewer: Viewer | None
     reason: str
     username: str | None = None
+    # The browser has yet to swap the session's one-time token for its cookie (and still may).
+    cookie_pending: bool = False
 
 
 # ---- the idle limit setting ------------------------------------------------------------------------------
@@ -226,7 +228,9 @@ def check(
         auth.write_with_retries(db, lambda session: session.execute(
             "touch_user_session", session_hash=session_hash, seen_at=moment
         ))
-    return SessionCheck(Viewer(username, row["role"], row["clinician"]), OK, username)
+    expires = row["handoff_expires_at"]
+    pending = expires is not None and expires > moment
+    return SessionCheck(Viewer(username, row["role"], row["clinician"]), OK, username, pending)
 
 
 def end(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import time
 
 import pytest
 from argon2 import PasswordHasher
@@ -116,12 +116,22 @@ def test_disabling_an_account_ends_its_open_session(db_path):
     assert "no longer active" in app.info[0].value
 
 
-def test_idle_session_is_signed_out(db_path):
+def test_idle_session_is_signed_out(db_path, monkeypatch):
+    monkeypatch.setenv("REHAB_IDLE_LIMIT", "1s")  # the server-side session table holds the last use
     app = _sign_in(_app(db_path), "lea", PASSWORD)
-    app.session_state["auth_last_seen"] = auth.utc_now() - dt.timedelta(minutes=31)
+    assert SECRET_MARKER in _page_text(app)
+    time.sleep(1.2)
     app.run()
     assert SECRET_MARKER not in _page_text(app)
-    assert "without activity" in app.info[0].value
+    assert "after 1 second without activity" in app.info[0].value
+
+
+def test_changing_the_password_ends_the_open_session(db_path):
+    app = _sign_in(_app(db_path), "lea", PASSWORD)
+    auth.set_password(open_database(db_path), "lea", "another passphrase")
+    app.run()
+    assert SECRET_MARKER not in _page_text(app)
+    assert "password of this account was changed" in app.info[0].value
 
 
 def test_oidc_mode_offers_the_provider_and_no_password_form(db_path):

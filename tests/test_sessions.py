@@ -1,4 +1,4 @@
-"""Given sign-in sessions on a real database, expect them to last until signed out, idle, re-keyed or disabled.
+"""Given sign-in sessions on a real database, expect them to last until signed out, idle or account changes.
 
 The cookie routes are driven over ASGI (what uvicorn hands them), with the headers a browser sends.
 """
@@ -138,7 +138,21 @@ def test_given_a_handoff_token_expect_one_cookie_naming_the_session_and_no_secon
     cookie = sessions.claim_handoff(clinic, key, started.handoff_token, now=T0 + dt.timedelta(seconds=1))
     assert cookie is not None and started.handoff_token not in cookie
     assert sessions.session_hash_from_cookie(key, cookie) == started.session_hash
-    assert sessions.claim_handoff(clinic, key, started.handoff_token, now=T0 + dt.timedelta(seconds=2)) is None
+    again = sessions.claim_handoff(clinic, key, started.handoff_token, now=T0 + dt.timedelta(seconds=2))
+    assert again is None
+
+
+def test_given_a_session_expect_its_cookie_pending_until_fetched_or_too_late(clinic, key):
+    started = sessions.start(clinic, "lea", key, now=T0)
+    fetched = sessions.start(clinic, "lea", key, now=T0)
+    sessions.claim_handoff(clinic, key, fetched.handoff_token, now=T0)
+
+    def pending(session_hash: str, seconds: int) -> bool:
+        return sessions.check(clinic, session_hash, limit=LIMIT, now=T0 + dt.timedelta(seconds=seconds)
+                              ).cookie_pending
+
+    assert (pending(started.session_hash, 1), pending(fetched.session_hash, 1)) == (True, False)
+    assert not pending(started.session_hash, 61)
 
 
 def test_given_an_expired_or_foreign_token_expect_no_cookie(clinic, key):
