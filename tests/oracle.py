@@ -1,9 +1,10 @@
-"""An independent plain-Python/pandas reading of the clinical metrics rules, used only by the tests.
+"""An independent plain-Python reading of the clinical metrics rules (version 2), used only by the tests.
 
-Written from the rules in docs/METRICS.md, without looking at the SQL, so that the differential tests
-compare two independent readings of the same rules. Clarity beats speed here: a loop over calendar days.
-Pain scores and thresholds are decimals with one place; they are held as integer tenths so that
-comparisons such as "rise of at least 1.5" are exact.
+Written from the rules in words (docs/METRICS.md for version 1, issue 11 for version 2), without looking at
+the SQL, so that the differential tests compare two independent readings of the same rules. Clarity beats
+speed here: loops over calendar days. Pain scores and thresholds are decimals with one place; they are held as
+integer tenths (and medians as Fractions of tenths) so that every comparison is exact and nothing is rounded
+inside the rules.
 """
 
 from __future__ import annotations
@@ -14,25 +15,38 @@ from fractions import Fraction
 
 import pandas as pd
 
-TABLES = ("patients", "pain_entries", "exercise_entries", "activity_entries")
+TABLES = ("patients", "settings_changes", "pain_entries", "exercise_entries", "activity_entries")
 HIGH_RULES = ("rising_streak", "flare", "pain_above_ceiling")
 MEDIUM_RULES = ("low_adherence", "load_spike", "not_logging")
 SEVERITY = {**{rule: "high" for rule in HIGH_RULES}, **{rule: "medium" for rule in MEDIUM_RULES}}
 RISK_ORDER = {"red": 0, "amber": 1, "green": 2}
 ONE_DAY = timedelta(days=1)
+SAFE_ZONE_TOP = 20  # tenths: a morning of 2/10 or less is in Silbernagel's safe zone
+USUAL_WINDOW_DAYS = 14
+USUAL_MIN_SCORES = 4
 
 REVIEW_COLUMNS = [
     "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
-    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "alerts", "risk",
+    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain", "alerts",
+    "risk",
 ]
-EVENT_COLUMNS = ["patient_id", "rule", "date", "severity", "detail"]
+EVENT_COLUMNS = ["patient_id", "rule", "date", "until", "severity", "detail"]
 RESPONSE_COLUMNS = ["date", "morning_before", "morning_after", "response", "status", "settled_36h"]
 
 
 def read_tables(db) -> dict[str, pd.DataFrame]:
-    """Return the four clinic tables of a dashboard.db.Database as pandas frames."""
+    """Return the clinic tables the rules read, from a dashboard.db.Database, as pandas frames."""
     cursor = db.session().cursor
     return {name: cursor.execute(f"select * from {name}").df() for name in TABLES}
+
+
+def missing(value) -> bool:
+    """Return whether a table cell is null (None, NaN, NaT, pd.NA); a list (an alerts cell) never is."""
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple)):
+        return False
+    return bool(pd.isna(value))
 
 
 def tenths(value) -> int:
@@ -78,6 +92,65 @@ def round_half_up(value: Fraction, places: int = 1) -> float:
     return whole / scale
 
 
+def median(values: list[int]) -> Fraction:
+    """Return the exact median; for an even count, the mean of the two middle values."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return Fraction(ordered[middle])
+    return Fraction(ordered[middle - 1] + ordered[middle], 2)
+
+
+def tenths_text(value: Fraction | int) -> str:
+    """Return tenths as a decimal for an event's detail text."""
+    return f"{float(Fraction(value) / 10):g}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings version in effect on one day."""
+
+    target: int
+    ceiling: int  # tenths
+    flare: int  # tenths
+    acceptable: int | None  # tenths; None means "learn it from the patient's own mornings"
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """One row of settings_changes: None leaves that setting alone; acceptable only counts when it sets it."""
+
+    change_id: int
+    effective_from: date
+    target: int | None
+    ceiling: int | None
+    flare: int | None
+    sets_acceptable: bool
+    acceptable: int | None
+
+
+def settings_on(day: date, base: Settings, changes: list[SettingsChange]) -> Settings:
+    """Return the settings in effect on a day: per setting, the latest change dated on or before it.
+
+    "Latest" is the highest (effective_from, change_id); with no such change the patients table's value holds.
+    """
+
+    def latest(changes_it) -> SettingsChange | None:
+        dated = [change for change in changes if change.effective_from <= day and changes_it(change)]
+        return max(dated, key=lambda change: (change.effective_from, change.change_id), default=None)
+
+    target = latest(lambda change: change.target is not None)
+    ceiling = latest(lambda change: change.ceiling is not None)
+    flare = latest(lambda change: change.flare is not None)
+    acceptable = latest(lambda change: change.sets_acceptable)
+    return Settings(
+        target=base.target if target is None else target.target,
+        ceiling=base.ceiling if ceiling is None else ceiling.ceiling,
+        flare=base.flare if flare is None else flare.flare,
+        acceptable=base.acceptable if acceptable is None else acceptable.acceptable,
+    )
+
+
 @dataclass
 class Response:
     """The 24-hour response to loading day d, dated d+1."""
@@ -92,16 +165,14 @@ class Response:
 
 @dataclass
 class PatientView:
-    """One patient's programme days and daily values, as seen on the as-of date."""
+    """One patient's programme days, daily values and settings, as seen on the as-of date."""
 
     patient_id: str
     name: str | None
     clinician: str | None
     start: date
     end: date  # last programme day: the earlier of discharge and the as-of date; end < start means none yet
-    target: int
-    ceiling: int  # tenths
-    flare: int  # tenths
+    settings: dict[date, Settings] = field(default_factory=dict)  # one entry per programme day
     morning: dict[date, int] = field(default_factory=dict)
     evening: dict[date, int] = field(default_factory=dict)
     reps: dict[date, int] = field(default_factory=dict)
@@ -119,12 +190,50 @@ class PatientView:
         """Return the reps done on a day, 0 when no exercise was logged."""
         return self.reps.get(day, 0)
 
+    def usual(self, day: date) -> Fraction | None:
+        """Return U(d) in tenths: the median morning of the 14 days before d, when at least 4 have one."""
+        window = [day - timedelta(days=back) for back in range(1, USUAL_WINDOW_DAYS + 1)]
+        scores = [self.morning[x] for x in window if x in self.morning]
+        return median(scores) if len(scores) >= USUAL_MIN_SCORES else None
+
+    def reference(self, day: date) -> Fraction | None:
+        """Return Ref(d) in tenths: acceptable_pain in effect on d when set, else U(d), else unknown."""
+        acceptable = self.settings[day].acceptable
+        return Fraction(acceptable) if acceptable is not None else self.usual(day)
+
+    def painful(self, day: date, rise: int) -> bool:
+        """Return whether morning d is "painful by a rise of R" (R in tenths), with d's settings."""
+        flare = self.settings[day].flare
+        reference = self.reference(day)
+        score = self.morning[day]
+        return (
+            rise >= flare
+            and score > SAFE_ZONE_TOP
+            and (reference is None or score >= reference + flare)
+        )
+
+
+def runs(days: list[date], holds) -> list[list[date]]:
+    """Return the maximal runs of consecutive days (from a list of consecutive days) on which holds(day)."""
+    found: list[list[date]] = []
+    current: list[date] = []
+    for day in days:
+        if holds(day):
+            current.append(day)
+        elif current:
+            found.append(current)
+            current = []
+    if current:
+        found.append(current)
+    return found
+
 
 class Oracle:
-    """The metrics computed directly from the four tables."""
+    """The metrics computed directly from the clinic tables."""
 
     def __init__(self, tables: dict[str, pd.DataFrame]):
         self.patients = tables["patients"]
+        self.changes = tables["settings_changes"]
         self.pain = tables["pain_entries"]
         self.exercises = tables["exercise_entries"]
         self.activities = tables["activity_entries"]
@@ -133,21 +242,43 @@ class Oracle:
 
     # ---- per-patient daily values -------------------------------------------------------------------
 
+    def settings_history(self, patient_id: str) -> list[SettingsChange]:
+        """Return one patient's settings changes as recorded."""
+        rows = self.changes[self.changes.patient_id == patient_id]
+        return [
+            SettingsChange(
+                change_id=int(row.change_id),
+                effective_from=as_date(row.effective_from),
+                target=None if missing(row.daily_rep_target) else int(row.daily_rep_target),
+                ceiling=None if missing(row.pain_ceiling) else tenths(row.pain_ceiling),
+                flare=None if missing(row.flare_threshold) else tenths(row.flare_threshold),
+                sets_acceptable=bool(row.sets_acceptable_pain),
+                acceptable=None if missing(row.acceptable_pain) else tenths(row.acceptable_pain),
+            )
+            for row in rows.itertuples(index=False)
+        ]
+
     def view(self, row, as_of: date) -> PatientView:
-        """Return one patient's programme days and daily values as of a date."""
+        """Return one patient's programme days, daily values and daily settings as of a date."""
         start = as_date(row.start_date)
         discharged = as_date(row.discharged_on)
         end = min(discharged, as_of) if discharged is not None else as_of
         patient = PatientView(
             patient_id=row.patient_id,
-            name=None if pd.isna(row.name) else row.name,
-            clinician=None if pd.isna(row.clinician) else row.clinician,
+            name=None if missing(row.name) else row.name,
+            clinician=None if missing(row.clinician) else row.clinician,
             start=start,
             end=end,
+        )
+        base = Settings(
             target=int(row.daily_rep_target),
             ceiling=tenths(row.pain_ceiling),
             flare=tenths(row.flare_threshold),
+            acceptable=None if missing(row.acceptable_pain) else tenths(row.acceptable_pain),
         )
+        changes = self.settings_history(row.patient_id)
+        for day in patient.programme_days():
+            patient.settings[day] = settings_on(day, base, changes)
         pain = self.pain[self.pain.patient_id == row.patient_id]
         for entry in pain.itertuples(index=False):
             day = as_date(entry.date)
@@ -176,6 +307,10 @@ class Oracle:
             self._views[as_of] = [self.view(row, as_of) for row in ordered.itertuples(index=False)]
         return self._views[as_of]
 
+    def patient_view(self, patient_id: str, as_of: date) -> PatientView:
+        """Return one patient's view as of a date."""
+        return next(patient for patient in self.views(as_of) if patient.patient_id == patient_id)
+
     # ---- 24-hour response ---------------------------------------------------------------------------
 
     @staticmethod
@@ -188,12 +323,12 @@ class Oracle:
                 continue
             before_score, after_score = patient.morning[day], patient.morning[after]
             change = after_score - before_score
-            if change <= 0:
-                status = "settled"
-            elif change < patient.flare:
-                status = "elevated"
-            else:
+            if patient.painful(after, change):
                 status = "flare"
+            elif change <= 0:
+                status = "settled"
+            else:
+                status = "elevated"
             settled_36h = None
             if change > 0 and after in patient.evening:
                 settled_36h = patient.evening[after] <= before_score
@@ -203,10 +338,11 @@ class Oracle:
     def responses(self, patient_id: str, as_of: date, date_from: date | None = None,
                   date_to: date | None = None) -> pd.DataFrame:
         """Return one patient's responses dated within [date_from, date_to], scores as decimals."""
-        rows = self.patients[self.patients.patient_id == patient_id]
         found = []
-        for row in rows.itertuples(index=False):
-            for item in self.patient_responses(self.view(row, as_of)):
+        for patient in self.views(as_of):
+            if patient.patient_id != patient_id:
+                continue
+            for item in self.patient_responses(patient):
                 if (date_from and item.date < date_from) or (date_to and item.date > date_to):
                     continue
                 found.append({
@@ -229,63 +365,58 @@ class Oracle:
         return self._events[key]
 
     def _patient_events(self, patient: PatientView, as_of: date) -> list[dict]:
-        """Compute every alert event of one patient dated on or before the as-of date."""
+        """Compute every alert event of one patient dated on or before the as-of date, with its until."""
         events: list[dict] = []
 
-        def add(rule: str, day: date, detail: str) -> None:
-            events.append({"patient_id": patient.patient_id, "rule": rule, "date": day,
+        def add(rule: str, day: date, until: date, detail: str) -> None:
+            events.append({"patient_id": patient.patient_id, "rule": rule, "date": day, "until": until,
                            "severity": SEVERITY[rule], "detail": detail})
 
         days = patient.programme_days()
+        morning = patient.morning
 
-        # rising_streak: maximal runs of consecutive calendar days, each morning above the day before.
-        streak: list[date] = []
-        for day in days + [None]:
-            rising = (
-                day is not None and streak and day in patient.morning
-                and streak[-1] == day - ONE_DAY and patient.morning[day] > patient.morning[streak[-1]]
-            )
-            if rising:
-                streak.append(day)
-                continue
-            if len(streak) >= 3:
-                rise = patient.morning[streak[-1]] - patient.morning[streak[0]]
-                if rise >= patient.flare:
-                    add("rising_streak", streak[2], f"{len(streak)} rising mornings, +{rise / 10}")
-            streak = [day] if day is not None and day in patient.morning else []
+        # rising_streak: maximal runs of consecutive mornings, each strictly above the day before; the run's
+        # first morning is the day before its first rise. Dated on the first morning from the run's third on
+        # that is painful by its rise over the run's first morning; until = the run's last rising morning.
+        for run in self.rising_runs(patient):
+            for day in run[2:]:
+                rise = morning[day] - morning[run[0]]
+                if patient.painful(day, rise):
+                    add("rising_streak", day, run[-1],
+                        f"{len(run)} rising mornings, {tenths_text(morning[run[0]])} → "
+                        f"{tenths_text(morning[day])}")
+                    break
 
-        # flare: every response at or above the flare threshold.
+        # flare: a response whose next morning is painful by the rise; until = its date.
         for item in self.patient_responses(patient):
             if item.status == "flare":
-                add("flare", item.date, f"morning pain +{item.response / 10} after loading")
+                detail = f"morning pain +{tenths_text(item.response)} after loading"
+                add("flare", item.date, item.date, detail)
 
-        # pain_above_ceiling: one event per run of consecutive calendar days above the ceiling.
-        for day in days:
-            above = patient.morning.get(day, -1) > patient.ceiling
-            before = day - ONE_DAY
-            above_before = patient.in_programme(before) and patient.morning.get(before, -1) > patient.ceiling
-            if above and not above_before:
-                add("pain_above_ceiling", day, f"morning pain {patient.morning[day] / 10}")
+        # pain_above_ceiling: one event per run of consecutive mornings above the ceiling in effect that day.
+        def above_ceiling(day: date) -> bool:
+            return morning.get(day, -1) > patient.settings[day].ceiling
 
-        # load_spike: acute (7 days) over chronic (28 days / 4) above 1.5, from day start+27 on.
-        spiking_before = False
-        for day in days:
-            spiking = False
-            if (day - patient.start).days >= 27:
-                acute = sum(patient.daily_reps(day - timedelta(days=k)) for k in range(7))
-                chronic = sum(patient.daily_reps(day - timedelta(days=k)) for k in range(28))
-                # acute / (chronic / 4) > 3/2, kept in integers; no ratio when nothing was done in 28 days.
-                spiking = chronic > 0 and 8 * acute > 3 * chronic
-            if spiking and not spiking_before:
-                add("load_spike", day, f"acute {acute}, chronic {chronic}/4")
-            spiking_before = spiking
+        for run in runs(days, above_ceiling):
+            add("pain_above_ceiling", run[0], run[-1], f"morning pain {tenths_text(morning[run[0]])}")
 
-        # not_logging: a gap of at least three programme days without a morning score.
-        gap = 0
-        for day in days:
-            gap = 0 if day in patient.morning else gap + 1
-            if gap == 3:
-                add("not_logging", day, "3 days without a morning score")
+        # load_spike: acute (7 days) over chronic (28 days / 4) above 1.5, from day start+27 on; one event per
+        # run of such days, dated on its first.
+        def spiking(day: date) -> bool:
+            if (day - patient.start).days < 27:
+                return False
+            acute = sum(patient.daily_reps(day - timedelta(days=k)) for k in range(7))
+            chronic = sum(patient.daily_reps(day - timedelta(days=k)) for k in range(28))
+            # acute / (chronic / 4) > 3/2, kept in integers; no ratio when nothing was done in 28 days.
+            return chronic > 0 and 8 * acute > 3 * chronic
+
+        for run in runs(days, spiking):
+            add("load_spike", run[0], run[-1], "acute:chronic above 1.5")
+
+        # not_logging: a gap of at least three programme days without a morning score, dated on its third day.
+        for gap in runs(days, lambda day: day not in morning):
+            if len(gap) >= 3:
+                add("not_logging", gap[2], gap[-1], f"{len(gap)} days without a morning score")
 
         # low_adherence: a finished ISO week (its Sunday on or before the as-of date) below 50 %.
         mondays = sorted({day - timedelta(days=day.weekday()) for day in days})
@@ -297,9 +428,25 @@ class Oracle:
             # The week's adherence is the rounded percentage the review shows: 49.96 % shows as 50.0 % and
             # does not fire (the SQL author's reading, aligned with; the exact fraction would fire).
             if adherence is not None and round_half_up(adherence * 100) < 50:
-                add("low_adherence", sunday, f"adherence {round_half_up(adherence * 100)} %")
+                add("low_adherence", sunday, sunday, f"adherence {round_half_up(adherence * 100)} %")
 
         return [event for event in events if event["date"] <= as_of]
+
+    @staticmethod
+    def rising_runs(patient: PatientView) -> list[list[date]]:
+        """Return the maximal runs of consecutive logged mornings, each strictly above the one before."""
+        found: list[list[date]] = []
+        run: list[date] = []
+        for day in patient.programme_days():
+            if day not in patient.morning:
+                run = []
+                continue
+            if run and run[-1] == day - ONE_DAY and patient.morning[day] > patient.morning[run[-1]]:
+                run.append(day)
+            else:
+                run = [day]
+                found.append(run)
+        return [run for run in found if len(run) >= 2]
 
     def alert_events(self, as_of: date, date_from: date | None = None, date_to: date | None = None,
                      patient_id: str | None = None) -> pd.DataFrame:
@@ -323,11 +470,14 @@ class Oracle:
         return [day for day in days_between(monday, monday + timedelta(days=6)) if patient.in_programme(day)]
 
     def adherence(self, patient: PatientView, monday: date) -> Fraction | None:
-        """Return the exact mean of min(reps, target)/target over the week's programme days."""
+        """Return the exact mean of min(reps, target(d))/target(d) over the week's programme days."""
         days = self.week_days(patient, monday)
         if not days:
             return None
-        total = sum(Fraction(min(patient.daily_reps(day), patient.target), patient.target) for day in days)
+        total = sum(
+            Fraction(min(patient.daily_reps(day), patient.settings[day].target), patient.settings[day].target)
+            for day in days
+        )
         return total / len(days)
 
     @staticmethod
@@ -335,6 +485,14 @@ class Oracle:
         """Return the mean morning score over the days that have one, or None."""
         scores = [patient.morning[day] for day in days if day in patient.morning]
         return None if not scores else float(Fraction(sum(scores), len(scores)) / 10)
+
+    def active_rules(self, patient: PatientView, monday: date, as_of: date) -> list[str]:
+        """Return the rules with an event dated by the week's last counted day, lasting to its Monday."""
+        last_counted = min(monday + timedelta(days=6), as_of)
+        return sorted({
+            event["rule"] for event in self.patient_events(patient, as_of)
+            if event["date"] <= last_counted and event["until"] >= monday
+        })
 
     def weekly_review(self, week: str, as_of: date) -> pd.DataFrame:
         """Return one row per patient with programme days in the ISO week, triaged red, amber, green."""
@@ -345,8 +503,8 @@ class Oracle:
             days = self.week_days(patient, monday)
             if not days:
                 continue
-            events = [e for e in self.patient_events(patient, as_of) if monday <= e["date"] <= sunday]
-            rules = sorted({event["rule"] for event in events})
+            rules = self.active_rules(patient, monday, as_of)
+            week_events = [e for e in self.patient_events(patient, as_of) if monday <= e["date"] <= sunday]
             week_responses = [r for r in self.patient_responses(patient) if monday <= r.date <= sunday]
             if any(rule in HIGH_RULES for rule in rules):
                 risk = "red"
@@ -354,26 +512,28 @@ class Oracle:
                 risk = "amber"
             else:
                 risk = "green"
+            reference = patient.reference(days[-1])
+            max_response = max((r.response for r in week_responses), default=None)
             rows.append({
                 "patient_id": patient.patient_id,
                 "name": patient.name,
                 "clinician": patient.clinician,
                 "week": week,
                 "adherence_pct": round_half_up(self.adherence(patient, monday) * 100),
-                "days_on_target": sum(patient.daily_reps(day) >= patient.target for day in days),
+                "days_on_target": sum(
+                    patient.daily_reps(day) >= patient.settings[day].target for day in days
+                ),
                 "total_reps": sum(patient.daily_reps(day) for day in days),
                 "mean_morning_pain": self.mean_morning(patient, days),
                 "prev_mean_morning_pain": self.mean_morning(
                     patient, self.week_days(patient, monday - timedelta(days=7))
                 ),
-                "flare_days": len({e["date"] for e in events if e["rule"] == "flare"}),
-                "max_response": max((r.response for r in week_responses), default=None),
+                "flare_days": len({e["date"] for e in week_events if e["rule"] == "flare"}),
+                "max_response": None if max_response is None else max_response / 10,
+                "reference_pain": None if reference is None else float(reference / 10),
                 "alerts": rules,
                 "risk": risk,
             })
-        for row in rows:
-            if row["max_response"] is not None:
-                row["max_response"] = row["max_response"] / 10
         frame = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
         if frame.empty:
             return frame
