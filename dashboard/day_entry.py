@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -165,6 +166,11 @@ def import_checked(
 def stored_day(db: Database, viewer: Viewer, patient_id: str, date: dt.date) -> dict[str, pd.DataFrame]:
     """Return what is stored for one patient on one day, by part: pain scores, exercise lines, activities."""
     return {kind: caseload.raw_log(db, viewer, kind, patient_id, date, date) for kind in PARTS}
+
+
+def shown_cell(value: Any) -> str:
+    """Return a stored cell as the form would have it typed: blank when empty, 3.5 not 3.500000."""
+    return _cell(float(value) if isinstance(value, Decimal) else value)
 
 
 # --- results in the form's words -------------------------------------------------------------------------

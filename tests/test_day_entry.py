@@ -341,7 +341,7 @@ def test_the_page_shows_the_days_stored_entries_and_saves_in_clinic_words(app_db
     assert "Saved P001 on Mon 23 Nov 2026\\: 1 pain score\\." in at.success[0].value
     assert "app-entry" not in words and ".csv" not in words and "--replace" not in words
     shown = [frame.value for frame in at.dataframe if "When" in frame.value.columns]
-    assert [frame[["When", "Pain"]].values.tolist() for frame in shown] == [[["morning", 3.5]]]
+    assert [frame[["When", "Pain", "Note"]].values.tolist() for frame in shown] == [[["morning", "3.5", ""]]]
 
 
 def test_a_wrong_score_is_corrected_from_the_page(app_db: Path) -> None:

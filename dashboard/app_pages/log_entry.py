@@ -31,10 +31,10 @@ def show_stored(stored: dict[str, pd.DataFrame], date: dt.date) -> None:
     for kind, frame in stored.items():
         if frame.empty:
             continue
-        part = day_entry.PARTS[kind]
         shown = frame.drop(columns=[c for c in ("patient_id", "date") if c in frame.columns])
-        st.caption(part.heading)
-        st.dataframe(shown.rename(columns=caseload.LOG_LABELS), hide_index=True, width="stretch")
+        st.caption(day_entry.PARTS[kind].heading)
+        shown = shown.map(day_entry.shown_cell).rename(columns=caseload.LOG_LABELS)
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 
 viewer = current_viewer()
