@@ -27,7 +27,11 @@ from dashboard.sql import query
 MAX_LISTED_PROBLEMS = 50
 # How a pain score that differs from the stored one is told to the command line; the app words it its own way.
 REPLACE_HINT = "nothing is overwritten unless you import with --replace"
-_ENTRY_INSERTS = {"exercises": "insert_exercise_entries", "activities": "insert_activity_entries"}
+_ENTRY_INSERTS = {
+    "programme": "insert_programme_items",
+    "exercises": "insert_exercise_entries",
+    "activities": "insert_activity_entries",
+}
 
 
 @dataclass
@@ -554,10 +558,17 @@ def _write_sheet(
 ) -> SheetCounts:
     """Insert one validated sheet, skipping rows already stored; with replace, archive what it replaces."""
     counts = SheetCounts(sheet.source, sheet.kind, sheet.row_count)
-    import_id = session.value(
-        "insert_import", source=sheet.source, kind=sheet.kind, sha256=sha256, imported_by=actor,
-        rows_read=counts.read,
-    )
+    if sheet.kind == "programme":
+        # imports.kind cannot name a fifth kind (migration 0015): programme sheets have a log of their own.
+        import_id = session.value(
+            "insert_programme_import", source=sheet.source, sha256=sha256, imported_by=actor,
+            rows_read=counts.read,
+        )
+    else:
+        import_id = session.value(
+            "insert_import", source=sheet.source, kind=sheet.kind, sha256=sha256, imported_by=actor,
+            rows_read=counts.read,
+        )
     _expose_staged_rows(session, sheet)
     if state.refused_any and sheet.kind != "patients":
         # A file refused while writing took its patients with it: logs that name them must now be refused.
@@ -608,7 +619,8 @@ def _write_sheet(
         counts.added = session.value(_ENTRY_INSERTS[sheet.kind], import_id=import_id)
     counts.skipped = counts.read - counts.added - (counts.replaced if sheet.kind == "patients" else 0)
     session.execute(
-        "update_import_counts", import_id=import_id, rows_added=counts.added, rows_skipped=counts.skipped,
+        "update_programme_import_counts" if sheet.kind == "programme" else "update_import_counts",
+        import_id=import_id, rows_added=counts.added, rows_skipped=counts.skipped,
         rows_replaced=counts.replaced,
     )
     session.unregister("typed_rows")

@@ -1,4 +1,4 @@
-"""The four log formats the clinic imports, and how a header tells them apart."""
+"""The five log formats the clinic imports, and how a header tells them apart."""
 
 from __future__ import annotations
 
@@ -49,11 +49,18 @@ FORMATS: dict[str, LogFormat] = {
             ("patient_id", "date", "activity", "duration_min", "rpe", "pain_during", "note"),
             frozenset({"patient_id", "date", "activity", "duration_min"}),
         ),
+        LogFormat(
+            "programme",
+            ("patient_id", "effective_from", "exercise", "stage", "sets", "reps", "days", "hold_s",
+             "load_kg"),
+            frozenset({"patient_id", "effective_from", "exercise", "stage", "sets", "reps", "days"}),
+        ),
     )
 }
 
-# Patients come first so that logs in the same import can refer to them.
-IMPORT_ORDER = ("patients", "pain", "exercises", "activities")
+# Patients come first so that logs in the same import can refer to them; the programme (what is prescribed)
+# comes before the logs of what was done.
+IMPORT_ORDER = ("patients", "programme", "pain", "exercises", "activities")
 
 
 class HeaderError(ValueError):
