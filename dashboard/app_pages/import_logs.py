@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 from dashboard.app import current_viewer, data_changed, database
+from dashboard.app_pages._text import plain
 from dashboard.importer import import_sources
 from dashboard.logformats import FORMATS
 
@@ -56,7 +57,7 @@ st.subheader("Check (nothing written yet)")
 if refused:
     st.error(
         f"{len(refused)} of {len(checked.files)} file{'s' if len(checked.files) != 1 else ''} refused: "
-        + ", ".join(outcome.name for outcome in refused)
+        + plain(", ".join(outcome.name for outcome in refused))
         + ". Fix the lines below and upload again; a refused file writes nothing."
     )
 else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pandas as pd
 import streamlit as st
@@ -11,15 +10,8 @@ import streamlit as st
 from dashboard import caseload, day_entry
 from dashboard.app import current_viewer, data_changed, database
 from dashboard.app_pages import _shared
+from dashboard.app_pages._text import plain
 from dashboard.logformats import STAGES
-
-
-def plain(text: str) -> str:
-    """Return text for st.markdown that shows as written: every Markdown mark escaped, on one line.
-
-    Messages quote what was typed or imported (ids, names, notes), which must never become a link or image.
-    """
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.splitlines()))
 
 
 def show_stored(stored: dict[str, pd.DataFrame], date: dt.date) -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import alert_inbox, caseload, exports, patient_settings, triage, vocabulary
 from dashboard.app import current_viewer, database, page_path, record_patient_view
 from dashboard.app_pages import _shared
+from dashboard.app_pages._text import plain
 from dashboard.charts import RISK_COLOURS, patient_charts
 from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week
 
@@ -44,7 +45,7 @@ if week.strip():
     try:
         date_to = min(parse_iso_week(week)[1], today)
     except ValueError as error:
-        st.warning(f"{error}. Showing the weeks up to today.")
+        st.warning(plain(f"{error}. Showing the weeks up to today."))
 date_from = date_to - dt.timedelta(weeks=weeks_shown) + dt.timedelta(days=1)
 
 details = _shared.patients(viewer).set_index("patient_id").loc[patient_id]
@@ -73,7 +74,7 @@ if not review_row.empty:
         f"in {risk_week}" + (f" · {words}" if words else "")
     )
 
-st.subheader(f"{details['name']} · {patient_id}" if details["name"] else patient_id)
+st.subheader(plain(f"{details['name']} · {patient_id}" if details["name"] else patient_id), anchor=False)
 if badge:
     st.markdown(badge, unsafe_allow_html=True)
 discharged = details["discharged_on"]
@@ -85,7 +86,7 @@ reference = vocabulary.reference_words(
     settings.acceptable_pain is not None,
 )
 facts = {
-    "Condition": details["condition"] or "not recorded",
+    "Condition": plain(details["condition"]) if details["condition"] else "not recorded",
     "Started": f"{pd.Timestamp(details['start_date']):%d %b %Y}"
     + ("" if pd.isna(discharged) else f", discharged {pd.Timestamp(discharged):%d %b %Y}"),
     "Stage": stage_text,
