@@ -160,6 +160,11 @@ def select_row(at, row: int):
     return at.run()
 
 
+def bulk_note(at):
+    """Return the note box of acknowledging a patient's alerts together."""
+    return next(t for t in at.text_area if t.label == "What you did or decided, for all of them")
+
+
 def button(at, label: str):
     """Return the button with this label."""
     return next(b for b in at.button if b.label == label)
@@ -230,25 +235,25 @@ def test_a_patients_alerts_are_acknowledged_together_only_when_confirmed_with_a_
     theirs = inbox[inbox["patient_id"] == PUSHING]
     assert len(theirs) >= 2
     select_row(at, int(theirs.index[0]))
-    label = f"Acknowledge all {len(theirs)}"
+    label = f"Confirm all {len(theirs)}"
     assert any(e.label == f"Acknowledge all {len(theirs)} open alerts of this patient" for e in at.expander)
 
     # Not confirmed: nothing is written, and the clinician is told why.
-    next(t for t in at.text_area if t.label == "Note for all of them").input("reviewed the whole week")
+    bulk_note(at).input("reviewed the whole week")
     button(at, label).click().run()
     assert any("tick the box" in w.value for w in at.warning)
     assert rows(app_db, "select count(*) from alert_acknowledgements") == [(0,)]
 
     # Confirmed without a note: refused too.
     select_row(at, int(theirs.index[0]))
-    next(c for c in at.checkbox if c.label.startswith("Yes, acknowledge these")).check()
+    next(c for c in at.checkbox if c.label.startswith(f"Yes, all {len(theirs)} alerts above")).check()
     button(at, label).click().run()
     assert any("write a note" in w.value for w in at.warning)
     assert rows(app_db, "select count(*) from alert_acknowledgements") == [(0,)]
 
     select_row(at, int(theirs.index[0]))
-    next(t for t in at.text_area if t.label == "Note for all of them").input("reviewed the whole week")
-    next(c for c in at.checkbox if c.label.startswith("Yes, acknowledge these")).check()
+    bulk_note(at).input("reviewed the whole week")
+    next(c for c in at.checkbox if c.label.startswith(f"Yes, all {len(theirs)} alerts above")).check()
     button(at, label).click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.success[0].value.startswith(f"Acknowledged {len(theirs)} alerts for {PUSHING}")
@@ -257,7 +262,7 @@ def test_a_patients_alerts_are_acknowledged_together_only_when_confirmed_with_a_
     assert len(audit(app_db, "acknowledge")) == len(theirs)
     left = table(at, "inbox").value
     assert PUSHING not in set(left["patient_id"]) and len(left) == len(inbox) - len(theirs)
-    assert not [b for b in at.button if b.label.startswith("Acknowledge")], "nothing stays selected"
+    assert not [b for b in at.button if b.label in ("Acknowledge", label)], "nothing stays selected"
 
 
 def test_the_inbox_colours_severity_and_wraps_details(app_db: Path) -> None:

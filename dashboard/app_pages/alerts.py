@@ -22,12 +22,15 @@ today = dt.date.today()
 PERIODS = {7: "last 7 days", 28: "last 4 weeks", 56: "last 8 weeks", 0: "all time"}
 SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
 SEVERITY_COLOURS = {"high": RISK_COLOURS["red"], "medium": RISK_COLOURS["amber"], "low": "#5b6b7f"}
-# Tall enough for three wrapped lines of detail: the grid wraps text only in rows taller than 4rem.
-ROW_HEIGHT = 72
+# Tall enough for four wrapped lines of detail: the grid wraps text only in rows taller than 4rem.
+ROW_HEIGHT = 84
 VISIBLE_ROWS = 8
-PENDING_KEY = "inbox_pending_acknowledgement"
+# The clicks not yet acted on, oldest first (a double click queues two; the second is told it came twice).
+PENDING_KEY = "inbox_pending_acknowledgements"
 # A click's own run follows it at once; anything older waited through a sign-in and is dropped.
 PENDING_SECONDS = 30
+# Neither "Note" nor "Acknowledge" in the together action's labels: the one-alert form owns those words.
+BULK_NOTE_LABEL = "What you did or decided, for all of them"
 # Bumped by every acknowledgement: the table gets a new key, so no row stays selected after one.
 GENERATION_KEY = "inbox_generation"
 
@@ -45,7 +48,7 @@ def _queue(
     A callback runs before the app checks the sign-in, so it only records what the button was drawn for; the
     page writes once it runs signed in, as the same account, straight after the click.
     """
-    st.session_state[PENDING_KEY] = {
+    st.session_state.setdefault(PENDING_KEY, []).append({
         "username": viewer.username,
         "action": action,
         "patient_id": patient_id,
@@ -53,14 +56,18 @@ def _queue(
         "note": st.session_state.get(note_key),
         "confirmed": bool(st.session_state.get(confirm_key)) if confirm_key else True,
         "queued_at": time.monotonic(),
-    }
+    })
     st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
 
 
-def _act_on_click(viewer: Viewer) -> list[tuple[str, str]]:
-    """Acknowledge what the last click asked for, if it was this account's and just now; return notices."""
-    pending = st.session_state.pop(PENDING_KEY, None)
-    if not pending or pending["username"] != viewer.username:
+def _act_on_clicks(viewer: Viewer) -> list[tuple[str, str]]:
+    """Acknowledge what the clicks since the last run asked for, in order; return what each did."""
+    return [notice for pending in st.session_state.pop(PENDING_KEY, []) for notice in _act(viewer, pending)]
+
+
+def _act(viewer: Viewer, pending: dict) -> list[tuple[str, str]]:
+    """Acknowledge what one click asked for, if it was this account's and just now; return notices."""
+    if pending["username"] != viewer.username:
         return []
     if time.monotonic() - pending["queued_at"] > PENDING_SECONDS:
         return [("warning", "Nothing was acknowledged: the click came before a sign-in. Select it again.")]
@@ -95,7 +102,7 @@ def _who(row: pd.Series) -> str:
 
 
 st.title("Alerts inbox")
-for kind, text in _act_on_click(viewer):
+for kind, text in _act_on_clicks(viewer):
     (st.success if kind == "success" else st.warning)(plain(text))
 
 period_col, clinician_col, _ = st.columns([1, 1, 2])
@@ -128,9 +135,12 @@ if inbox.empty:
 # number never carries over to another alert: after an acknowledgement, or when the inbox changes, none is.
 shown = hashlib.sha256(repr(alert_inbox.alert_keys(inbox)).encode()).hexdigest()[:12]
 generation = st.session_state.get(GENERATION_KEY, 0)
-table_col, panel_col = st.columns([3, 2], gap="medium")
+table_col, panel_col = st.columns([2.3, 1], gap="medium")
 selection = table_col.dataframe(
-    inbox.assign(severity=[[SEVERITY_LABELS.get(s, str(s).capitalize())] for s in inbox["severity"]]),
+    inbox.assign(
+        severity=[[SEVERITY_LABELS.get(s, str(s).capitalize())] for s in inbox["severity"]],
+        patient=[_who(row) for _, row in inbox.iterrows()],
+    ),
     hide_index=True,
     width="stretch",
     height=ROW_HEIGHT * min(len(inbox), VISIBLE_ROWS) + ROW_HEIGHT + 3,
@@ -138,19 +148,19 @@ selection = table_col.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key=f"inbox_{days_back}_{clinician}_{generation}_{shown}",
-    column_order=["severity", "date", "patient_id", "name", "alert", "detail"],
+    column_order=["severity", "date", "patient", "alert", "detail"],
+    # Widths fit a laptop's half of the page; the grid stretches them to its width, the detail wrapping.
     column_config={
         "severity": st.column_config.MultiselectColumn(
             "Severity",
-            width="small",
+            width=74,
             options=list(SEVERITY_LABELS.values()),
             color=list(SEVERITY_COLOURS.values()),
         ),
-        "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY", width="small"),
-        "patient_id": st.column_config.TextColumn("ID", width="small"),
-        "name": st.column_config.TextColumn("Patient", width="small"),
-        "alert": st.column_config.TextColumn("Alert", width="small"),
-        "detail": st.column_config.TextColumn("Detail", width="large"),
+        "date": st.column_config.DateColumn("Date", format="D MMM", width=62),
+        "patient": st.column_config.TextColumn("Patient", width=120),
+        "alert": st.column_config.TextColumn("Alert", width=96),
+        "detail": st.column_config.TextColumn("Detail", width=250),
     },
 )
 rows = selection.selection.rows if selection else []
@@ -190,26 +200,20 @@ with panel_col.container(border=True):
                 "Alerts that arrive later stay open."
             )
             st.dataframe(
-                theirs.assign(
-                    severity=[SEVERITY_LABELS.get(s, str(s).capitalize()) for s in theirs["severity"]]
-                ),
+                theirs,
                 hide_index=True,
                 width="stretch",
-                column_order=["date", "alert", "severity"],
-                column_config={
-                    "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY"),
-                    "alert": "Alert",
-                    "severity": "Severity",
-                },
+                column_order=["date", "alert"],
+                column_config={"date": st.column_config.DateColumn("Date", format="D MMM"), "alert": "Alert"},
                 key=f"ack_all_list_{alert_id}",
             )
             listed = tuple((key[1], key[2]) for key in alert_inbox.alert_keys(theirs))
             all_note_key, confirm_key = f"ack_all_note_{alert_id}", f"ack_all_confirm_{alert_id}"
             with st.form(f"ack_all_{alert_id}", clear_on_submit=True):
-                st.text_area("Note for all of them", key=all_note_key, placeholder="Required")
-                st.checkbox(f"Yes, acknowledge these {len(theirs)} alerts with this note", key=confirm_key)
+                st.text_area(BULK_NOTE_LABEL, key=all_note_key, placeholder="Required")
+                st.checkbox(f"Yes, all {len(theirs)} alerts above, each with this text", key=confirm_key)
                 st.form_submit_button(
-                    f"Acknowledge all {len(theirs)}",
+                    f"Confirm all {len(theirs)}",
                     on_click=_queue,
                     args=(viewer, "all", chosen["patient_id"], listed, all_note_key, confirm_key),
                 )
