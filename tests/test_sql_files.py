@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,6 +85,14 @@ BINDINGS: dict[str, Any] = {
     "rule": "flare",
     "acknowledged_by": "test",
     "note": "a test note",
+    # programme items
+    "exercise": "Heavy slow calf raise",
+    "sets": 3,
+    "reps": 15,
+    "days": "mon,wed,fri",
+    "hold_s": None,
+    "load_kg": 20.0,
+    "recorded_by": "test",
     # bookkeeping
     "digest": "0" * 64,
     "version": 9999,
@@ -91,12 +100,17 @@ BINDINGS: dict[str, Any] = {
 }
 
 # Which log kind a statement reading staged_rows or typed_rows works on, by a word in its name.
-KIND_WORDS = {"patient": "patients", "pain": "pain", "exercise": "exercises", "activit": "activities"}
+KIND_WORDS = {
+    "patient": "patients", "pain": "pain", "exercise": "exercises", "activit": "activities",
+    "programme": "programme",
+}
 SAMPLE_FILES = {
     "patients": "patients.csv",
     "pain": "pain.csv",
     "exercises": "exercises.csv",
     "activities": "activities.csv",
+    # The sample clinic has no programme file yet: a small one for its patients (an absolute path).
+    "programme": Path(__file__).resolve().parent / "data" / "programme.csv",
 }
 
 KEYWORDS = (
@@ -271,7 +285,9 @@ def clinic(tmp_path_factory):
     """A migrated database holding the sample clinic, shared by the run tests (each rolls back)."""
     path = tmp_path_factory.mktemp("sql") / "clinic.duckdb"
     database = Database(path)
-    result = import_paths(database, sorted(SAMPLE_DIR.glob("*.csv")), actor="test")
+    result = import_paths(
+        database, [*sorted(SAMPLE_DIR.glob("*.csv")), SAMPLE_FILES["programme"]], actor="test"
+    )
     assert result.ok, result.report()
     yield database
     database.close()
