@@ -112,10 +112,15 @@ def day_entry_sources(
     morning_pain: float | None = None,
     evening_pain: float | None = None,
     pain_note: str | None = None,
-    exercises: pd.DataFrame | None = None,
-    activities: pd.DataFrame | None = None,
+    **tables: pd.DataFrame | None,
 ) -> list[tuple[str, bytes]]:
-    """Return one day's entries as in-memory CSV files, one per part that has rows, for the importer."""
+    """Return one day's entries as in-memory CSV files, one per part that has rows, for the importer.
+
+    tables are the edited tables by part (exercises=, activities=), as the editors return them.
+    """
+    unknown = set(tables) - {part.kind for part in TABLE_PARTS}
+    if unknown:
+        raise TypeError(f"no table part named {', '.join(sorted(unknown))}")
     stem = f"app-entry_{patient_id}_{date.isoformat()}"
     common = {"patient_id": patient_id, "date": date}
     sources = []
@@ -126,9 +131,8 @@ def day_entry_sources(
     ]
     if pain_rows:
         sources.append((f"{stem}_{PAIN.kind}.csv", _csv(PAIN.kind, pain_rows)))
-    tables = {"exercises": exercises, "activities": activities}
     for part in TABLE_PARTS:
-        rows = [None if row is None else {**row, **common} for row in _editor_rows(tables[part.kind])]
+        rows = [None if row is None else {**row, **common} for row in _editor_rows(tables.get(part.kind))]
         if rows:
             sources.append((f"{stem}_{part.kind}.csv", _csv(part.kind, rows)))
     return sources
