@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import string
 import time
 
 import pandas as pd
@@ -14,6 +13,7 @@ from dashboard import alert_inbox
 from dashboard.access import Viewer
 from dashboard.app import current_viewer, data_changed, database, page_path
 from dashboard.app_pages import _shared
+from dashboard.app_pages._text import plain
 from dashboard.charts import RISK_COLOURS
 from dashboard.vocabulary import alert_word
 
@@ -33,11 +33,6 @@ PENDING_SECONDS = 30
 BULK_NOTE_LABEL = "What you did or decided, for all of them"
 # Bumped by every acknowledgement: the table gets a new key, so no row stays selected after one.
 GENERATION_KEY = "inbox_generation"
-
-
-def plain(text: object) -> str:
-    """Return imported text escaped for st.markdown: a name or a detail shows as written, never as markup."""
-    return "".join(f"\\{char}" if char in string.punctuation else char for char in str(text))
 
 
 def _queue(
