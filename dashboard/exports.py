@@ -8,6 +8,7 @@ from dashboard import auth
 from dashboard.access import Viewer
 from dashboard.caseload import require_patient
 from dashboard.db import Database
+from dashboard.triage import folded
 
 EXPORT_MIME = {
     "pdf": "application/pdf",
@@ -20,9 +21,16 @@ def _slug(text: str) -> str:
     kept = "".join(char if char.isalnum() else "-" for char in text)
     return "-".join(part for part in kept.split("-") if part) or "all"
 
-def clinic_export_name(week: str, clinician: str | None, fmt: str) -> str:
-    """Return the download's file name for a clinic report."""
-    return f"clinic-report_{week}_{_slug(clinician).lower() if clinician else 'all'}.{fmt}"
+def clinic_export_name(week: str, clinician: str | None, fmt: str, clinician_scope: str | None = None) -> str:
+    """Return the download's file name for a clinic report: whose patients, the week and the format.
+
+    E.g. clinic-report_lea-moreau_2026-W47.pdf (the extension names the format); a clinician's own export
+    is named for them, never 'all'.
+    """
+    if fmt not in EXPORT_MIME:
+        raise ValueError(f"unknown export format {fmt!r}")
+    whose = clinician or clinician_scope
+    return f"clinic-report_{_slug(folded(whose)) if whose else 'all-clinicians'}_{week}.{fmt}"
 
 def patient_export_name(patient_id: str, date_from: dt.date, date_to: dt.date) -> str:
     """Return the download's file name for a patient report (the id only, never the name)."""

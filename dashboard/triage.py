@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,15 +31,34 @@ def pain_with_trend(mean: float | None, previous: float | None) -> str:
     return f"{mean:.1f} {arrow}".strip()
 
 
+# Letters that Unicode does not decompose into a base letter and an accent, spelled as a search types them.
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+
+
+def folded(text: str) -> str:
+    """Return text as search compares it: case and accents ignored ('Zoë Sørensen' -> 'zoe sorensen')."""
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return bare.translate(_UNDECOMPOSED)
+
+
 def filter_review(review: pd.DataFrame, clinician: str | None = None, search: str = "") -> pd.DataFrame:
-    """Return the review rows of one clinician (None for all) whose id or name contains the search text."""
+    """Return the review rows of one clinician (None for all) whose id or name contains the search text.
+
+    Case and accents are ignored: "zoe" finds Zoë, "sorensen" finds Sørensen.
+    """
     rows = review
     if clinician:
         rows = rows[rows["clinician"] == clinician]
-    needle = search.strip().casefold()
+    needle = folded(search.strip())
     if needle:
-        text = rows["patient_id"].fillna("").str.casefold() + " " + rows["name"].fillna("").str.casefold()
-        rows = rows[text.str.contains(needle, regex=False)]
+        text = [
+            folded(f"{patient_id} {name}")
+            for patient_id, name in zip(rows["patient_id"].fillna(""), rows["name"].fillna(""), strict=True)
+        ]
+        rows = rows[[needle in haystack for haystack in text]]
     return rows
 
 
@@ -66,10 +86,37 @@ def key_figures(review: pd.DataFrame) -> KeyFigures:
     )
 
 
-def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]) -> pd.DataFrame:
-    """Return review rows shaped for the triage table: worst risk first, alerts in words, sparklines."""
+def figures_scope(shown: int, caseload: int, narrowed: bool) -> str:
+    """Return what the headline figures count: the rows a search or filter left, or the whole caseload."""
+    if not narrowed:
+        return f"Figures count the whole caseload: {caseload} patients in the programme this week."
+    return (
+        f"Figures count the {shown} patient{'s' if shown != 1 else ''} matching the filters, "
+        f"not the whole caseload of {caseload}."
+    )
+
+
+def reps_of_target_pct(reps: float | None, target: float | None) -> float | None:
+    """Return reps against the week's summed target in percent (154.3), uncapped; None without a target."""
+    if reps is None or target is None or pd.isna(reps) or pd.isna(target) or target <= 0:
+        return None
+    return round(100.0 * float(reps) / float(target), 1)
+
+
+def triage_table(
+    review: pd.DataFrame, sparklines: dict[str, list[float | None]], week_targets: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Return review rows shaped for the triage table: worst risk first, alerts in words, sparklines.
+
+    week_targets (patient_id, week_target) gives each patient's summed daily target for the week, for the
+    reps against target that the capped adherence cannot show.
+    """
     rows = review.assign(_order=review["risk"].map(RISK_ORDER).fillna(3))
     rows = rows.sort_values(["_order", "patient_id"], kind="stable")
+    targets = (
+        dict(zip(week_targets["patient_id"], week_targets["week_target"], strict=True))
+        if week_targets is not None else {}
+    )
     return pd.DataFrame(
         {
             "risk": rows["risk"].map(lambda risk: RISK_LABELS.get(risk, risk)),
@@ -77,6 +124,10 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
             "patient": rows["name"].fillna(rows["patient_id"]),
             "clinician": rows["clinician"],
             "adherence_pct": rows["adherence_pct"],
+            "reps_of_target_pct": [
+                reps_of_target_pct(reps, targets.get(patient_id))
+                for patient_id, reps in zip(rows["patient_id"], rows["total_reps"], strict=True)
+            ],
             "total_reps": rows["total_reps"],
             "morning_pain": [
                 pain_with_trend(mean, previous)

@@ -16,6 +16,8 @@ from dashboard.app_pages import login
 
 # Bounded so a long-running server cannot grow without limit; cleared on every write by app.data_changed.
 CACHE = {"max_entries": 64, "show_spinner": False}
+# The patient last chosen in any patient picker, kept across pages (a widget's own state is not).
+REMEMBERED_PATIENT_KEY = "remembered_patient"
 
 
 @st.cache_data(**CACHE)
@@ -60,6 +62,12 @@ def weekly_review(viewer: Viewer, week: str) -> pd.DataFrame:
     from dashboard import metrics
 
     return metrics.weekly_review(database(), viewer, week, columns=[*metrics.REVIEW_COLUMNS, "reference_set"])
+
+
+@st.cache_data(**CACHE)
+def week_targets(viewer: Viewer, week: str) -> pd.DataFrame:
+    """Return each visible patient's summed daily rep target for the week, up to today."""
+    return caseload.week_targets(database(), viewer, week)
 
 
 @st.cache_data(**CACHE)
@@ -185,12 +193,19 @@ def patient_picker(viewer: Viewer, *, key: str = "patient", notice: Any = None) 
         (notice or st).warning("Patient not found among the patients you can see. Choose one below.")
         del st.query_params["patient"]
         st.session_state[key] = None
-    bound = bind_param(key, "patient", None)
+        st.session_state.pop(REMEMBERED_PATIENT_KEY, None)
+    # Streamlit forgets a widget's value once its page is left; the patient last chosen is kept apart, so
+    # coming back (or opening another page with a picker) finds them still chosen.
+    bound = bind_param(key, "patient", st.session_state.get(REMEMBERED_PATIENT_KEY))
     if st.session_state.get(key) not in ids:
         st.session_state[key] = None
-    return st.selectbox(
+    chosen = st.selectbox(
         "Patient", ids, format_func=patient_label(frame), index=None, placeholder="Choose a patient", **bound
     )
+    st.session_state[REMEMBERED_PATIENT_KEY] = chosen
+    if chosen is not None and st.query_params.get("patient") != chosen:
+        st.query_params["patient"] = chosen  # the address names the patient shown, as after a choice
+    return chosen
 
 
 def refuse(raw: str) -> str:

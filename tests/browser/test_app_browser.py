@@ -216,7 +216,8 @@ def test_a_download_from_the_review_page_is_a_pdf(page) -> None:
     with page.expect_download() as download_info:
         page.get_by_role("button", name="PDF").click()
     download = download_info.value
-    assert download.suggested_filename == f"clinic-report_{WEEK}_all.pdf"
+    # Sam's unfiltered report holds Sam's patients, and its name says so.
+    assert download.suggested_filename == f"clinic-report_sam-patel_{WEEK}.pdf"
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
 
 
