@@ -12,7 +12,8 @@ from dashboard.weeks import parse_iso_week
 
 REVIEW_COLUMNS = [
     "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
-    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain", "alerts",
+    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain",
+    "target_reps", "stage", "stage_source", "days_in_stage", "ready_to_progress", "next_stage", "alerts",
     "risk",
 ]
 EVENT_COLUMNS = ["patient_id", "rule", "date", "until", "severity", "detail"]

@@ -86,6 +86,18 @@ class Clinic:
         """Log one run."""
         self.activities.append([patient_id, day.isoformat(), "run", 30, "", "", ""])
 
+    def prescribe(
+        self, patient_id: str, effective_from: date, exercise: str, stage: str, sets: int, reps: int,
+        days: str = "daily",
+    ) -> None:
+        """Prescribe a programme item from a date (after build); days 'daily', 'none' or 'mon,wed,fri'."""
+        with open_database(self.path).transaction() as session:
+            session.cursor.execute(
+                "insert into programme_items (patient_id, effective_from, exercise, stage, sets, reps, days, "
+                "recorded_by) values (?, ?, ?, ?, ?, ?, ?, 'test')",
+                [patient_id, effective_from, exercise, stage, sets, reps, days],
+            )
+
     def change(self, patient_id: str, effective_from: date, reason: str | None = None, **settings) -> None:
         """Record a settings change from a date through the app's own write path (after build)."""
         changes = patient_settings.change_settings(

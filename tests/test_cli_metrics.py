@@ -74,7 +74,8 @@ def test_review_csv_and_table(db_path, capsys):
     assert out.splitlines()[0].split() == [
         "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
         "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain",
-        "alerts", "risk",
+        "target_reps", "stage", "stage_source", "days_in_stage", "ready_to_progress", "next_stage", "alerts",
+        "risk",
     ]
 
 

@@ -465,20 +465,26 @@ REVIEW_W46 = [
     {"patient_id": "P2", "name": "Patient P2", "clinician": "Sam Patel", "week": "2026-W46",
      "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 3.75,
      "prev_mean_morning_pain": pytest.approx(15 / 7), "flare_days": 1, "max_response": 2.0,
-     "reference_pain": 2.5, "alerts": ["flare"], "risk": "red"},
+     "reference_pain": 2.5, "target_reps": 630, "stage": "isotonic", "stage_source": "logs",
+     "days_in_stage": 14, "ready_to_progress": None, "next_stage": None, "alerts": ["flare"], "risk": "red"},
     {"patient_id": "P1", "name": "Patient P1", "clinician": "Sam Patel", "week": "2026-W46",
      "adherence_pct": 33.3, "days_on_target": 0, "total_reps": 210, "mean_morning_pain": 2.0,
      "prev_mean_morning_pain": None, "flare_days": 0, "max_response": 0.0,
-     "reference_pain": 2.0, "alerts": ["low_adherence"], "risk": "amber"},
+     "reference_pain": 2.0, "target_reps": 630, "stage": "isotonic", "stage_source": "logs",
+     "days_in_stage": 7, "ready_to_progress": None, "next_stage": None, "alerts": ["low_adherence"],
+     "risk": "amber"},
     # P6's gap is dated 4 Nov, in W45, and still open: it is active in W46 too.
     {"patient_id": "P6", "name": "Patient P6", "clinician": "Sam Patel", "week": "2026-W46",
      "adherence_pct": 0.0, "days_on_target": 0, "total_reps": 0, "mean_morning_pain": None,
      "prev_mean_morning_pain": None, "flare_days": 0, "max_response": None,
-     "reference_pain": None, "alerts": ["low_adherence", "not_logging"], "risk": "amber"},
+     "reference_pain": None, "target_reps": 630, "stage": None, "stage_source": None, "days_in_stage": None,
+     "ready_to_progress": None, "next_stage": None, "alerts": ["low_adherence", "not_logging"],
+     "risk": "amber"},
     {"patient_id": "P3", "name": "Patient P3", "clinician": "Léa Moreau", "week": "2026-W46",
      "adherence_pct": 100.0, "days_on_target": 7, "total_reps": 630, "mean_morning_pain": 1.0,
      "prev_mean_morning_pain": 1.0, "flare_days": 0, "max_response": 0.0, "reference_pain": 1.0,
-     "alerts": [], "risk": "green"},
+     "target_reps": 630, "stage": "isotonic", "stage_source": "logs", "days_in_stage": 14,
+     "ready_to_progress": None, "next_stage": None, "alerts": [], "risk": "green"},
 ]
 
 
@@ -490,7 +496,8 @@ def test_weekly_review_rows_values_and_order(clinic):
     assert list(review.columns) == [
         "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
         "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain",
-        "alerts", "risk",
+        "target_reps", "stage", "stage_source", "days_in_stage", "ready_to_progress", "next_stage", "alerts",
+        "risk",
     ]
     got = [{key: plain(value) if key != "alerts" else value for key, value in row.items()}
            for row in review.to_dict(orient="records")]

@@ -10,7 +10,8 @@
 --            not_logging (medium): a run of 3 or more programme days without a morning score; dated on its
 --              third day.
 --            low_adherence (medium): a finished week (Sunday on or before as_of) whose adherence, each day
---              against the target in effect that day, is below 50 %; dated on its Sunday; until = date.
+--              against the target in effect that day and rest days (target 0) left out, is below 50 %;
+--              dated on its Sunday; until = date. A week of rest days only has no adherence.
 --          run_from is the first day the event covers: the run's first day (a rising run's first morning,
 --          a gap's first unlogged day), the loading day of a flare, the first programme day of a week.
 --          Runs end at a missing morning, and run to the as-of date at most. Windows start at
@@ -192,11 +193,13 @@ weeks as (
         date_trunc('week', date)::date + 6 as sunday,
         min(date) as first_day,
         metric_iso_week(min(date)) as week,
-        min(target) as lowest_target,
-        max(target) as highest_target,
-        count(*) as programme_days,
-        count(*) filter (where daily_reps >= target) as days_on_target,
-        metric_adherence_pct(list({'reps': daily_reps, 'target': target})) as adherence_pct
+        min(target) filter (where target > 0) as lowest_target,
+        max(target) filter (where target > 0) as highest_target,
+        bool_or(on_programme) as on_programme,
+        count(*) filter (where target > 0) as training_days,
+        count(*) filter (where target > 0 and daily_reps >= target) as days_on_target,
+        metric_adherence_pct(list({'reps': daily_reps, 'target': target}) filter (where target > 0))
+            as adherence_pct
     from days
     group by patient_id, date_trunc('week', date)
 ),
@@ -209,7 +212,7 @@ low_adherence as (
         first_day as run_from,
         sunday as until,
         'adherence ' || format('{:.1f}', adherence_pct) || '% in ' || week || ' (' || days_on_target || ' of '
-            || programme_days || ' programme days on '
+            || training_days || case when on_programme then ' scheduled days on ' else ' programme days on ' end
             || case
                 when lowest_target = highest_target then 'the ' || lowest_target || '-rep target'
                 else 'their targets of ' || lowest_target || '–' || highest_target || ' reps'

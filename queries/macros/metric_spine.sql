@@ -1,6 +1,9 @@
 -- Returns: a table macro giving each visible patient's programme days (start_date to discharged_on or as_of,
 --          whichever is earlier) clipped to [day_from, day_to] (null = unbounded), with the settings in effect
---          that day (metric_settings), morning and evening pain (the highest score of that morning or
+--          that day (metric_settings), the day's rep target (the programme's prescribed reps for that weekday
+--          when any programme item is in effect, so 0 on a rest day; else the daily_rep_target in effect),
+--          the prescribed stage and its rank (the highest-ranked stage of the items in effect; null without
+--          a programme), morning and evening pain (the highest score of that morning or
 --          evening; null when none), daily reps (sum of sets x reps, 0 when none), the day's main stage,
 --          whether it is a loading day (any exercise or activity entry) and the patient's last programme day.
 --          The bottom layer of the metrics: no windows, cheap enough for weekly sums over a whole clinic.
@@ -69,6 +72,24 @@ exercise as (
     group by patient_id, date
 ),
 
+-- The items in effect each day: the day's prescribed reps are those of the items done on its weekday.
+prescribed as (
+    select
+        days.patient_id,
+        days.date,
+        coalesce(sum(items.prescribed_reps) filter (where list_contains(items.weekdays, isodow(days.date))), 0)
+            as prescribed_reps,
+        max(items.rank) as prescribed_rank,
+        -- Of two stages of the same rank, the earlier in rehab order names the day (isotonic before HSR).
+        arg_max(items.stage, coalesce(items.rank, 0) * 100 - items.stage_position) as prescribed_stage
+    from days
+    inner join metric_programme(clinician_scope, patient) as items
+        on items.patient_id = days.patient_id
+        and days.date >= items.effective_from
+        and (items.valid_until is null or days.date < items.valid_until)
+    group by days.patient_id, days.date
+),
+
 activity as (
     select distinct
         patient_id,
@@ -87,7 +108,11 @@ joined as (
         days.first_day,
         days.last_day,
         days.date,
-        settings.target,
+        case when prescribed.patient_id is not null then prescribed.prescribed_reps else settings.target end
+            as target,
+        prescribed.patient_id is not null as on_programme,
+        prescribed.prescribed_stage,
+        prescribed.prescribed_rank,
         settings.pain_ceiling,
         settings.flare_threshold,
         settings.acceptable_pain,
@@ -99,6 +124,7 @@ joined as (
     from days
     asof inner join metric_settings(clinician_scope, patient) as settings
         on settings.patient_id = days.patient_id and days.date >= settings.effective_from
+    left join prescribed on prescribed.patient_id = days.patient_id and prescribed.date = days.date
     left join pain on pain.patient_id = days.patient_id and pain.date = days.date
     left join exercise on exercise.patient_id = days.patient_id and exercise.date = days.date
     left join activity on activity.patient_id = days.patient_id and activity.date = days.date

@@ -1,5 +1,7 @@
 -- Returns: the weekly review of ISO week W (Monday $week_start): every visible patient with a programme day
---          in W up to $as_of, their adherence (each day against the target in effect that day), reps, mean
+--          in W up to $as_of, their adherence (each day against the target in effect that day, rest days
+--          left out), reps and the week's summed target, the stage they are in and whether they are ready
+--          to progress (metric_progress), mean
 --          morning pain (and W-1's), flare days (flares dated in W), the largest 24-hour response, the
 --          reference morning level on W's last programme day (reference_set: the clinician set it), the alert rules active in W and a
 --          red/amber/green risk. A rule is active in W when one of its events is dated on or before W's last
@@ -15,9 +17,12 @@ with days as (
 this_week as (
     select
         patient_id,
-        metric_adherence_pct(list({'reps': daily_reps, 'target': target})) as adherence_pct,
-        count(*) filter (where daily_reps >= target) as days_on_target,
+        -- Rest days (a programme's target of 0) are left out of adherence; a week of rest days has none.
+        metric_adherence_pct(list({'reps': daily_reps, 'target': target}) filter (where target > 0))
+            as adherence_pct,
+        count(*) filter (where target > 0 and daily_reps >= target) as days_on_target,
         sum(daily_reps)::bigint as total_reps,
+        sum(target)::bigint as target_reps,
         avg(morning_pain::double) as mean_morning_pain,
         max(response)::double as max_response,
         count(*) filter (where response_status = 'flare') as flare_days,
@@ -66,6 +71,12 @@ reviewed as (
         this_week.max_response,
         this_week.reference_pain,
         this_week.reference_set,
+        this_week.target_reps,
+        progress.stage,
+        progress.stage_source,
+        progress.days_in_stage,
+        progress.ready_to_progress,
+        progress.next_stage,
         coalesce(active.alerts, []::varchar[]) as alerts,
         case
             when active.any_red then 'red'
@@ -77,6 +88,8 @@ reviewed as (
     inner join patients on patients.patient_id = this_week.patient_id
     left join previous_week on previous_week.patient_id = this_week.patient_id
     left join active on active.patient_id = this_week.patient_id
+    left join metric_progress($as_of::date, $clinician_scope::varchar, null, $week_start::date) as progress
+        on progress.patient_id = this_week.patient_id
 ),
 
 final as (
