@@ -20,8 +20,8 @@ EVENT_COLUMNS = ["patient_id", "rule", "date", "until", "severity", "detail"]
 RESPONSE_COLUMNS = ["date", "morning_before", "morning_after", "response", "status", "settled_36h"]
 DAY_COLUMNS = [
     "date", "morning_pain", "evening_pain", "daily_reps", "target", "pain_ceiling", "flare_threshold",
-    "acceptable_pain", "usual_pain", "reference_pain", "stage", "loading_day", "response", "response_status",
-    "settled_36h", "in_rising_streak", "acute_chronic_ratio",
+    "acceptable_pain", "usual_pain", "reference_pain", "stage", "on_programme", "prescribed_stage",
+    "loading_day", "response", "response_status", "settled_36h", "in_rising_streak", "acute_chronic_ratio",
 ]
 RULES = ("rising_streak", "flare", "pain_above_ceiling", "load_spike", "not_logging", "low_adherence")
 
@@ -144,6 +144,38 @@ def _patient_frame(
         clinician_scope=viewer.clinician_scope,
     )
     return _dates(frame)
+
+
+PROGRESS_COLUMNS = [
+    "day", "stage", "stage_source", "prescribed_rank", "days_in_stage", "stage_ok", "mornings_logged",
+    "logging_ok", "high_events_dated", "high_event_active", "calm_ok", "adherence_14_pct", "adherence_ok",
+    "mornings_settled", "settled_ok", "ready_to_progress", "next_stage",
+]
+
+
+def patient_progress(
+    db: Database, viewer: Viewer, patient_id: str, week: str, as_of: dt.date | None = None
+) -> dict | None:
+    """Return a patient's stage and ready-to-progress checklist for an ISO week (None: no day in it)."""
+    monday, _ = parse_iso_week(week)
+    require_patient(db, viewer, patient_id)
+    rows = db.rows(
+        "patient_progress", patient_id=patient_id, week_start=monday, as_of=_as_of(as_of),
+        clinician_scope=viewer.clinician_scope,
+    )
+    return {key: rows[0][key] for key in PROGRESS_COLUMNS} if rows else None
+
+
+def programme_week_adherence(
+    db: Database, viewer: Viewer, patient_id: str, week: str, as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """Return a patient's per-exercise adherence for an ISO week: scheduled days, days done and the share."""
+    monday, _ = parse_iso_week(week)
+    require_patient(db, viewer, patient_id)
+    return db.frame(
+        "programme_week_adherence", patient_id=patient_id, week_start=monday, as_of=_as_of(as_of),
+        clinician_scope=viewer.clinician_scope,
+    )
 
 
 def recent_morning_pain(db: Database, viewer: Viewer, end: dt.date, days: int = 28) -> pd.DataFrame:

@@ -232,3 +232,41 @@ def test_an_alert_active_on_the_day_keeps_a_patient_back_though_dated_earlier(cl
     row = review_row(db, "2026-W46", "P1", as_of=nov(15))
     assert row["alerts"] == ["pain_above_ceiling"]
     assert row["ready_to_progress"] is False
+
+
+# ---- the checklist and per-exercise adherence the patient page shows --------------------------------------
+
+
+def test_the_checklist_gives_each_criterion_with_its_numbers(clinic):
+    mwf_patient(clinic, "HSR", mornings=[2] * 10 + [5] + [2] * 10)
+    db = clinic.build()
+    clinic.prescribe("HSR", nov(2), "Romanian deadlift", "heavy_slow", 3, 15, "mon,wed,fri")
+
+    checklist = metrics.patient_progress(db, ADMIN, "HSR", "2026-W46", as_of=nov(15))
+
+    assert checklist == {
+        "day": nov(15), "stage": "heavy_slow", "stage_source": "programme", "prescribed_rank": 2,
+        "days_in_stage": 14, "stage_ok": True, "mornings_logged": 14, "logging_ok": True,
+        "high_events_dated": 1, "high_event_active": False, "calm_ok": False, "adherence_14_pct": 100.0,
+        "adherence_ok": True, "mornings_settled": 13, "settled_ok": True, "ready_to_progress": False,
+        "next_stage": None,
+    }
+
+
+def test_per_exercise_adherence_counts_the_scheduled_days_an_exercise_was_logged(clinic):
+    clinic.patient("P1", nov(2))
+    clinic.exercise("P1", nov(9), 3, 15, stage="heavy_slow")
+    clinic.exercise("P1", nov(13), 3, 10, stage="heavy_slow")
+    clinic.exercises[0][2] = "Romanian deadlift"
+    clinic.exercises[1][2] = "  romanian DEADLIFT "  # the same exercise, written another way
+    clinic.exercise("P1", nov(10), 2, 20, stage="isotonic")  # Calf raise on Tuesday, not on Thursday
+    db = clinic.build()
+    clinic.prescribe("P1", nov(2), "Romanian deadlift", "heavy_slow", 3, 15, "mon,wed,fri")
+    clinic.prescribe("P1", nov(2), "Calf raise", "isotonic", 3, 15, "tue,thu")
+
+    found = metrics.programme_week_adherence(db, ADMIN, "P1", "2026-W46", as_of=nov(15))
+
+    assert [tuple(plain(v) for v in row) for row in found.itertuples(index=False)] == [
+        ("Calf raise", "isotonic", 2, 1, 50.0),
+        ("Romanian deadlift", "heavy_slow", 3, 2, 66.7),
+    ]

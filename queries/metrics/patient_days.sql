@@ -32,6 +32,8 @@ final as (
         usual_pain::double as usual_pain,
         reference_pain::double as reference_pain,
         stage,
+        on_programme,
+        prescribed_stage,
         loading_day,
         response::double as response,
         response_status,
