@@ -32,6 +32,10 @@ VALID_ROWS = {
     "pain": (PAIN_HEADER, "P001,2026-01-02,morning,3.5,ok"),
     "exercises": (EXERCISES_HEADER, "P001,2026-01-02,Calf raise,heavy_slow,3,15,0,20.5,2,ok"),
     "activities": (ACTIVITIES_HEADER, "P001,2026-01-02,run,30,6,2,ok"),
+    "programme": (
+        "patient_id,effective_from,exercise,stage,sets,reps,days,hold_s,load_kg",
+        "P001,2026-01-05,Calf raise,heavy_slow,3,15,daily,,20",
+    ),
 }
 
 
@@ -238,6 +242,12 @@ NUMBER_CASES = [
     ("activities", "rpe", "11", "must be between 1 and 10"),
     ("activities", "pain_during", "-0.5", "must be between 0 and 10"),
     ("activities", "pain_during", "lots", "not a number"),
+    ("programme", "sets", "0", "must be between 1 and 100 (0 only on a row whose days is none)"),
+    ("programme", "sets", "101", "must be between 1 and 100"),
+    ("programme", "reps", "1.5", "not a whole number"),
+    ("programme", "reps", "many", "not a number"),
+    ("programme", "hold_s", "0", "must be more than 0 and at most 3600"),
+    ("programme", "load_kg", "-1", "must be between 0 and 1000"),
     ("patients", "pain_ceiling", "11", "must be between 0 and 10"),
     ("patients", "pain_ceiling", "high", "not a number"),
     ("patients", "flare_threshold", "0", "must be more than 0 and at most 10"),

@@ -204,6 +204,7 @@ ordered_days as (
 ),
 
 -- Compared as they will be stored: the name as written (trimmed), numbers as numbers, days in week order.
+-- Lines with a bad cell are left out: their problem is that cell.
 prescriptions as (
     select
         staged.line,
@@ -222,12 +223,12 @@ prescriptions as (
         ) as details
     from staged_rows as staged
     left join ordered_days on ordered_days.cell = staged.days
+    where staged.line not in (select line from cell_problems)
 ),
 
 first_prescriptions as (
     select *
     from prescriptions
-    where patient_id is not null and exercise_key is not null and effective_from is not null
     qualify row_number() over (partition by patient_id, exercise_key, effective_from order by line) = 1
 ),
 
