@@ -2,133 +2,45 @@
 
 from __future__ import annotations
 
-import csv
-import functools
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from clinic_builder import KEEP, Clinic, imported, oracle_of
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from oracle import ONE_DAY, Oracle, as_date, iso_week_label, read_tables, week_monday
+from oracle import (
+    EVENT_COLUMNS,
+    ONE_DAY,
+    REVIEW_COLUMNS,
+    Oracle,
+    as_date,
+    iso_week_label,
+    read_tables,
+    week_monday,
+)
 
 from dashboard.access import Viewer
-from dashboard.db import Database
-from dashboard.importer import import_paths
-
-PATIENT_HEADER = [
-    "patient_id", "name", "clinician", "condition", "start_date", "daily_rep_target", "pain_ceiling",
-    "flare_threshold", "discharged_on",
-]
-PAIN_HEADER = ["patient_id", "date", "time_of_day", "pain", "note"]
-EXERCISE_HEADER = [
-    "patient_id", "date", "exercise", "stage", "sets", "reps", "hold_s", "load_kg", "pain_during", "note",
-]
-ACTIVITY_HEADER = ["patient_id", "date", "activity", "duration_min", "rpe", "pain_during", "note"]
-
-
-@dataclass
-class Clinic:
-    """Rows for the four import files, built by hand or by hypothesis."""
-
-    patients: list[list] = field(default_factory=list)
-    pain: list[list] = field(default_factory=list)
-    exercises: list[list] = field(default_factory=list)
-    activities: list[list] = field(default_factory=list)
-
-    def patient(self, patient_id: str, start: date, *, target: int = 90, ceiling: float = 5,
-                flare: float = 2, discharged: date | None = None, clinician: str = "Sam Patel") -> None:
-        """Add a patient with thresholds."""
-        self.patients.append([
-            patient_id, f"Patient {patient_id}", clinician, "proximal hamstring tendinopathy",
-            start.isoformat(), target, ceiling, flare, discharged.isoformat() if discharged else "",
-        ])
-
-    def mornings(self, patient_id: str, first: date, scores: list[float | None]) -> None:
-        """Log one morning score a day from first on; None leaves the day unlogged."""
-        for offset, score in enumerate(scores):
-            if score is not None:
-                self.score(patient_id, first + timedelta(days=offset), "morning", score)
-
-    def score(self, patient_id: str, day: date, time_of_day: str, score: float) -> None:
-        """Log one pain score."""
-        self.pain.append([patient_id, day.isoformat(), time_of_day, score, ""])
-
-    def exercise(self, patient_id: str, day: date, sets: int, reps: int) -> None:
-        """Log one exercise line."""
-        self.exercises.append([patient_id, day.isoformat(), "Bridge", "isotonic", sets, reps, "", "", "", ""])
-
-    def activity(self, patient_id: str, day: date) -> None:
-        """Log one activity."""
-        self.activities.append([patient_id, day.isoformat(), "run", 30, "", "", ""])
-
-    def write(self, folder: Path) -> list[Path]:
-        """Write the import files that have rows and return their paths."""
-        paths = []
-        for name, header, rows in (
-            ("patients.csv", PATIENT_HEADER, self.patients),
-            ("pain.csv", PAIN_HEADER, self.pain),
-            ("exercises.csv", EXERCISE_HEADER, self.exercises),
-            ("activities.csv", ACTIVITY_HEADER, self.activities),
-        ):
-            if not rows and name != "patients.csv":
-                continue
-            path = folder / name
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(header)
-                writer.writerows(rows)
-            paths.append(path)
-        return paths
-
-
-_TEMPLATE_FOLDER = tempfile.TemporaryDirectory()
-
-
-@functools.cache
-def migrated_template() -> Path:
-    """Return a migrated, empty database file, made once: copying it is cheaper than migrating anew."""
-    path = Path(_TEMPLATE_FOLDER.name) / "template.duckdb"
-    Database(path).close()
-    return path
-
-
-@contextmanager
-def imported(clinic: Clinic) -> Iterator[Database]:
-    """Yield a fresh database in a temporary folder holding the clinic, imported through the importer."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "clinic.duckdb"
-        shutil.copyfile(migrated_template(), path)
-        database = Database(path)
-        try:
-            result = import_paths(database, clinic.write(Path(folder)), actor="test")
-            assert result.ok, result.report()
-            yield database
-        finally:
-            database.close()
-
-
-def oracle_of(clinic: Clinic) -> Oracle:
-    """Return the oracle over the clinic as read back from DuckDB."""
-    with imported(clinic) as database:
-        return Oracle(read_tables(database))
-
 
 MON = date(2026, 11, 2)  # a Monday, ISO week 2026-W45
 D = [MON + timedelta(days=k) for k in range(70)]
 
 
+EVENT_KEY_COLUMNS = [column for column in EVENT_COLUMNS if column != "detail"]
+
+
+def lacking_columns(frame: pd.DataFrame, columns: list[str], runner: str) -> list[str]:
+    """Return a message naming the columns a runner's frame lacks, or nothing."""
+    lacking = [column for column in columns if column not in frame.columns]
+    return [f"{runner} returns no column {', '.join(lacking)}"] if lacking else []
+
+
 def event_keys(frame: pd.DataFrame) -> list[tuple]:
-    """Return (patient_id, rule, date, severity) of each event, sorted."""
+    """Return (patient_id, rule, date, until, severity) of each event, sorted (the detail is free-form)."""
     return sorted(
-        (row.patient_id, row.rule, as_date(row.date), row.severity) for row in frame.itertuples(index=False)
+        (row.patient_id, row.rule, as_date(row.date), as_date(row.until), row.severity)
+        for row in frame.itertuples(index=False)
     )
 
 
@@ -181,14 +93,15 @@ def test_given_a_loading_day_without_next_morning_expect_no_response_and_missing
 @pytest.mark.parametrize(
     ("scores", "flare", "expected_offsets"),
     [
-        ([2, 2.5, 3, 3.5], 1.5, [2]),  # rise 1.5 over the whole streak reaches the threshold
+        ([2, 2.5, 3, 3.5], 1.5, [3]),  # +1 on the third morning, +1.5 on the fourth: dated on the fourth
         ([2, 2.5, 3], 1.5, []),  # three rising mornings but only +1
         ([2, 4, None, 6, 8], 2, []),  # a missing morning ends the streak
-        ([2, 4, 4, 6, 8], 2, [4]),  # a tie ends it too; 4, 6, 8 is a new streak
-        ([1, 3, 5, 7, 2, 4, 6], 2, [2, 6]),  # one event per maximal streak
+        ([2, 4, 4, 6, 8], 2, [4]),  # a tie ends it too; 4, 6, 8 is a new streak (8 >= usual 4 + 2)
+        ([1, 3, 5, 7, 2, 4, 6], 2, [2, 6]),  # one event per maximal streak (6 >= usual 3.5 + 2)
+        ([0, 1, 2, 3], 1, [3]),  # the third morning, 2/10, is in the safe zone; the fourth qualifies
     ],
 )
-def test_given_rising_mornings_expect_one_rising_streak_event_on_the_third_morning(
+def test_given_rising_mornings_expect_one_rising_streak_event_on_its_first_qualifying_morning(
     scores, flare, expected_offsets
 ):
     clinic = Clinic()
@@ -206,8 +119,8 @@ def test_given_mornings_above_the_ceiling_expect_one_event_per_run_of_consecutiv
     clinic.mornings("P1", D[0], [5, 6, 6.5, None, 7, 5.1, 4])
     events = oracle_of(clinic).alert_events(as_of=D[6])
     assert event_keys(events[events.rule == "pain_above_ceiling"]) == [
-        ("P1", "pain_above_ceiling", D[1], "high"),
-        ("P1", "pain_above_ceiling", D[4], "high"),
+        ("P1", "pain_above_ceiling", D[1], D[2], "high"),
+        ("P1", "pain_above_ceiling", D[4], D[5], "high"),
     ]
 
 
@@ -322,27 +235,61 @@ PAIN_SCORES = st.one_of(st.integers(0, 10), st.integers(0, 100).map(lambda t: t 
 CEILINGS = st.sampled_from([0, 3, 4.5, 5, 5.5, 6, 7.5, 10])
 FLARES = st.sampled_from([0.5, 1, 1.5, 2, 2.5, 3, 4])
 TARGETS = st.sampled_from([1, 10, 30, 45, 90, 180])
+# Clinician-set levels from inside the safe zone to well above most patients' usual mornings.
+ACCEPTABLE_LEVELS = st.sampled_from([0, 1, 2, 2.5, 3, 4.5, 6, 8])
+# A steady patient's morning moves by a small step a day (in tenths), so that runs above the ceiling,
+# rises within the usual range and stretches in the safe zone all happen.
+STEADY_STEPS = st.sampled_from([-20, -10, -5, 0, 0, 0, 5, 10, 15, 20, 30])
+# Change dates (days after start_date): a coarse grid of its own makes same-date ties common; -2 is before
+# the start, and the largest may lie beyond the as-of date or the discharge.
+CHANGE_OFFSETS = st.one_of(st.sampled_from([-2, 0, 7, 14, 21, 28]), st.integers(-3, 63))
 MAX_DAYS = 60
+
+
+def draw_settings_changes(draw, clinic: Clinic, pid: str, start: date) -> None:
+    """Record 0-3 settings changes for a patient, in random order of their effective dates."""
+    for _ in range(draw(st.integers(0, 3))):
+        effective_from = start + timedelta(days=draw(CHANGE_OFFSETS))
+        target = draw(st.none() | TARGETS)
+        ceiling = draw(st.none() | CEILINGS)
+        flare = draw(st.none() | FLARES)
+        acceptable = draw(st.just(KEEP) | st.none() | ACCEPTABLE_LEVELS)
+        if target is None and ceiling is None and flare is None and acceptable is KEEP:
+            continue  # the schema refuses a change that changes nothing
+        clinic.change(pid, effective_from, target=target, ceiling=ceiling, flare=flare, acceptable=acceptable)
 
 
 @st.composite
 def clinics(draw) -> Clinic:
-    """Return a small clinic: 1-4 patients, up to 60 days of logs each, with gaps, ties and discharges."""
+    """Return a small clinic: 1-4 patients, up to 60 days of logs each, with gaps, ties, discharges and
+    settings changes; a patient's mornings are either scattered or steady (a walk around a level)."""
     clinic = Clinic()
     for number in range(draw(st.integers(1, 4))):
         pid = f"P{number + 1:02d}"
         start = BASE + timedelta(days=draw(st.integers(0, 20)))
         discharged = draw(st.none() | st.integers(0, MAX_DAYS).map(lambda k, s=start: s + timedelta(days=k)))
         clinic.patient(pid, start, target=draw(TARGETS), ceiling=draw(CEILINGS), flare=draw(FLARES),
-                       discharged=discharged)
+                       discharged=discharged, acceptable=draw(st.none() | ACCEPTABLE_LEVELS))
+        draw_settings_changes(draw, clinic, pid, start)
         # Logs may begin a few days before start_date and run past discharge: neither may count.
         first = start - timedelta(days=draw(st.integers(0, 3)))
         days = draw(st.integers(0, MAX_DAYS))
         ramp = draw(st.integers(0, MAX_DAYS))  # from this day on the patient does three times the reps
+        steady = draw(st.booleans())
+        level = draw(st.integers(0, 80))  # tenths
+        # The patient stops logging mornings for a while (exercise goes on): gaps that span weeks.
+        silent_from = draw(st.integers(0, MAX_DAYS))
+        silent_until = silent_from + draw(st.integers(0, 25))
         for offset in range(days):
             day = first + timedelta(days=offset)
-            for score in draw(st.lists(PAIN_SCORES, max_size=3)):
-                clinic.score(pid, day, "morning", score)
+            if steady:
+                level = min(100, max(0, level + draw(STEADY_STEPS)))
+                scores = [level / 10] if draw(st.integers(0, 7)) else []
+            else:
+                scores = draw(st.lists(PAIN_SCORES, max_size=3))
+            if not silent_from <= offset < silent_until:
+                for score in scores:
+                    clinic.score(pid, day, "morning", score)
             evening = draw(st.none() | PAIN_SCORES)
             if evening is not None:
                 clinic.score(pid, day, "evening", evening)
@@ -401,6 +348,7 @@ def review_rows(frame: pd.DataFrame) -> list[dict]:
             "prev_mean_morning_pain": number(row["prev_mean_morning_pain"]),
             "flare_days": int(row["flare_days"]),
             "max_response": number(row["max_response"]),
+            "reference_pain": number(row["reference_pain"]),
             "alerts": rule_list(row["alerts"]),
             "risk": str(row["risk"]),
         })
@@ -431,17 +379,20 @@ def response_rows(frame: pd.DataFrame, *, loading_day_rows: bool = False) -> lis
 # Tolerances: neither side rounds the mean morning pain, so means agree to float precision; adherence is
 # rounded to one decimal on both sides (half away from zero), exactly on the oracle's side.
 TOLERANCE = {"adherence_pct": 1e-9, "mean_morning_pain": 1e-9, "prev_mean_morning_pain": 1e-9,
-             "max_response": 1e-9}
+             "max_response": 1e-9, "reference_pain": 1e-9}
 
 
 def review_differences(sql: list[dict], expected: list[dict]) -> list[str]:
     """Return how the SQL review rows differ from the oracle's, in words."""
     sql_order = [row["patient_id"] for row in sql]
     expected_order = [row["patient_id"] for row in expected]
-    if sql_order != expected_order:
-        return [f"rows/order: sql {sql_order} oracle {expected_order}"]
-    differences = []
-    for got, want in zip(sql, expected, strict=True):
+    if sorted(sql_order) != sorted(expected_order):
+        return [f"rows: sql {sql_order} oracle {expected_order}"]
+    differences = [] if sql_order == expected_order else [f"order: sql {sql_order} oracle {expected_order}"]
+    # The same patients in another order usually means a risk differs: name the cells that do.
+    sql_by_patient = {row["patient_id"]: row for row in sql}
+    for want in expected:
+        got = sql_by_patient[want["patient_id"]]
         for column, wanted in want.items():
             value = got[column]
             if column in TOLERANCE:
@@ -493,9 +444,11 @@ def differences(metrics, database, oracle, clinic: Clinic, as_of: date, weeks: l
     """Return, in words, every way the SQL runners differ from the oracle at one as-of date."""
     viewer = Viewer.system()
     problems = []
-    sql_events = event_keys(metrics.alert_events(database, viewer, as_of=as_of))
+    sql_frame = metrics.alert_events(database, viewer, as_of=as_of)
+    problems.extend(lacking_columns(sql_frame, EVENT_KEY_COLUMNS, "alert_events"))
+    sql_events = event_keys(sql_frame) if not problems else []
     want_events = event_keys(oracle.alert_events(as_of=as_of))
-    if sql_events != want_events:
+    if not problems and sql_events != want_events:
         extra = sorted(set(sql_events) - set(want_events))
         lacking = sorted(set(want_events) - set(sql_events))
         problems.append(f"as_of {as_of} events: sql only {extra}; oracle only {lacking}; "
@@ -508,7 +461,12 @@ def differences(metrics, database, oracle, clinic: Clinic, as_of: date, weeks: l
             lacking = [row for row in want if row not in got]
             problems.append(f"as_of {as_of} responses {pid}: sql only {extra}; oracle only {lacking}")
     for week in weeks:
-        got_rows = review_rows(metrics.weekly_review(database, viewer, week, as_of=as_of))
+        got_frame = metrics.weekly_review(database, viewer, week, as_of=as_of)
+        lacking = lacking_columns(got_frame, REVIEW_COLUMNS, "weekly_review")
+        if lacking:
+            problems.extend(lacking)
+            continue
+        got_rows = review_rows(got_frame)
         want_rows = review_rows(oracle.weekly_review(week, as_of=as_of))
         problems.extend(f"as_of {as_of} {week} {text}" for text in review_differences(got_rows, want_rows))
     return problems
@@ -519,11 +477,12 @@ def filter_differences(metrics, database, oracle, pid, as_of, window) -> list[st
     viewer = Viewer.system()
     date_from = BASE + timedelta(days=window[0])
     date_to = date_from + timedelta(days=window[1])
-    problems = []
-    got = event_keys(metrics.alert_events(database, viewer, date_from=date_from, date_to=date_to,
-                                          patient_id=pid, as_of=as_of))
+    sql_frame = metrics.alert_events(database, viewer, date_from=date_from, date_to=date_to, patient_id=pid,
+                                     as_of=as_of)
+    problems = lacking_columns(sql_frame, EVENT_KEY_COLUMNS, "alert_events")
+    got = event_keys(sql_frame) if not problems else []
     want = event_keys(oracle.alert_events(as_of=as_of, date_from=date_from, date_to=date_to, patient_id=pid))
-    if got != want:
+    if not problems and got != want:
         problems.append(f"as_of {as_of} events {pid} {date_from}..{date_to}: sql {got} oracle {want}")
     # The SQL filters responses on the loading day d, so the oracle's window (on d+1) is shifted by a day.
     got = response_rows(metrics.responses(database, viewer, pid, date_from=date_from, date_to=date_to,
@@ -605,7 +564,87 @@ def _edge_clinics() -> dict[str, tuple[Clinic, list[date], list[str]]]:
     c.patient("P1", date(2026, 12, 28))
     c.mornings("P1", date(2026, 12, 28), [1] * 10)
     c.exercise("P1", date(2027, 1, 2), 1, 1)
+    _version_2_edge_clinics(case)
     return cases
+
+
+def _version_2_edge_clinics(case) -> None:
+    """Add the version-2 cases (issue 11), several patients to a clinic so that each import serves many."""
+    weeks = ["2026-W45", "2026-W46", "2026-W47"]
+
+    def worked(c: Clinic, pid: str, days: int, start: date = D[0], **settings) -> None:
+        c.patient(pid, start, **{"target": 90, "ceiling": 5, "flare": 2, **settings})
+        c.daily_exercise(pid, start, days, reps=90)
+
+    c = case("v2 worked examples", [D[15], D[16], D[17], D[20]], weeks)
+    worked(c, "P1", 18)  # the seed's example: a flare, a ceiling run and a rising streak
+    c.mornings("P1", D[0], [3] * 14 + [3, 3, 6, 7])
+    worked(c, "P2", 18)  # a rise within the usual range
+    c.mornings("P2", D[0], [2] * 14 + [1, 2, 3, 2])
+    worked(c, "P3", 16)  # a rise inside the safe zone, usual 0.5
+    c.mornings("P3", D[0], [k % 2 for k in range(14)] + [0, 2])
+    worked(c, "P4", 21)  # a run that goes on
+    c.mornings("P4", D[0], [6] * 21)
+    worked(c, "P5", 21)  # a change with an effective date
+    c.mornings("P5", D[0], [5] * 21)
+    c.change("P5", D[14], ceiling=4)
+    worked(c, "P6", 21)  # a gap that goes on while the exercise does
+    c.mornings("P6", D[0], [3] * 5)
+
+    c = case("v2 reference levels", [D[15], D[16], D[18]], ["2026-W47"])
+    for pid, acceptable, scores in (
+        ("P1", 2, [2, 4.5]),  # set below the usual level: stricter, a flare
+        ("P2", 4, [3, 5.5]),  # set above the usual level: looser, elevated
+        ("P3", None, [3, 5.5]),  # learned: usual 3, a flare
+        ("P4", 4.5, [3, 4, 5, 7]),  # a streak judged against the set level
+    ):
+        worked(c, pid, 18, ceiling=10, acceptable=acceptable)
+        c.mornings(pid, D[0], [3] * 14 + scores)
+    c.patient("P5", D[14], ceiling=10, target=1)  # an even-count median: usual 2.15
+    c.mornings("P5", D[14], [2.1, 2.2, 2.1, 2.2, 3])
+    c.patient("P6", D[14], ceiling=10, target=1)  # reference unknown: only three mornings before D[18]
+    c.mornings("P6", D[14], [5, None, 3, 4, 5])
+    c.patient("P7", D[14], ceiling=10)  # usual 3.5 from an even count decides the flare: 5.5 >= 3.5 + 2
+    c.mornings("P7", D[14], [3, 4, 4, 3, 5.5])
+    c.exercise("P7", D[17], 3, 30)
+    worked(c, "P8", 18, ceiling=10)  # acceptable set by a change, another change, then back to learning
+    c.mornings("P8", D[0], [3] * 14 + [3, 3, 5.5, 5.5])
+    c.change("P8", D[7], acceptable=4)
+    c.change("P8", D[10], flare=3)
+    c.change("P8", D[16], acceptable=None)
+
+    c = case("v2 settings changes", [D[9], D[13], D[20]], weeks)
+    worked(c, "P1", 21)  # a ceiling change reaching into a run ends it there
+    c.mornings("P1", D[0], [6] * 21)
+    c.change("P1", D[10], ceiling=7)
+    c.patient("P2", D[0], ceiling=10, flare=2.5, acceptable=0, target=1)  # a flare change inside a rising run
+    c.mornings("P2", D[0], [3, 3.5, 4, 4.5, 5, 4])
+    c.change("P2", D[3], flare=1.5)
+    c.patient("P3", D[0], target=90)  # target changes recorded backward and tied on one date
+    c.daily_exercise("P3", D[0], 21, reps=60)
+    c.mornings("P3", D[0], [1] * 21)
+    c.change("P3", D[14], target=60)
+    c.change("P3", D[7], target=30)
+    c.change("P3", D[14], target=120)
+    c.change("P3", D[7], ceiling=8)
+    c.patient("P4", D[7], target=90)  # a change dated before the start date
+    c.daily_exercise("P4", D[7], 14, reps=30)
+    c.mornings("P4", D[7], [1] * 14)
+    c.change("P4", D[0], target=60)
+    c.patient("P5", D[0], target=90)  # the target in effect each day decides low adherence
+    c.daily_exercise("P5", D[0], 21, reps=45)
+    c.mornings("P5", D[0], [1] * 21)
+    c.change("P5", D[3], target=100)
+    c.change("P5", D[7], target=90)
+    worked(c, "P6", 21)  # a change dated after the as-of dates
+    c.mornings("P6", D[0], [4] * 21)
+    c.change("P6", D[30], ceiling=0)
+    worked(c, "P7", 21, discharged=D[9])  # discharged in the middle of a ceiling run
+    c.mornings("P7", D[0], [6] * 21)
+    worked(c, "P8", 21, ceiling=10, acceptable=1)  # same-date tie on acceptable_pain: "learn" recorded last
+    c.mornings("P8", D[0], [3] * 14 + [3, 5.5, 3, 5.5, 3, 5.5, 3])
+    c.change("P8", D[14], acceptable=6)
+    c.change("P8", D[14], acceptable=None)
 
 
 EDGE_CASES = _edge_clinics()
