@@ -274,7 +274,7 @@ def test_app_entries_and_imports_use_one_validator() -> None:
         Path(day_entry.__file__).read_text()
         + (Path(day_entry.__file__).parent / "app_pages" / "log_entry.py").read_text()
     )
-    assert "import_sources" in source
+    assert "return import_together(db, sources" in source
     assert "validate_" not in source
 
 
