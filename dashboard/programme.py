@@ -204,7 +204,7 @@ def items_in_effect(db: Database, viewer: Viewer, patient_id: str, day: dt.date)
     frame = session.frame(
         "programme_items_in_effect", patient_id=patient_id, day=day, clinician_scope=viewer.clinician_scope
     )
-    return frame[IN_EFFECT_COLUMNS]
+    return _with_dates(frame[IN_EFFECT_COLUMNS])
 
 
 def programme_history(db: Database, viewer: Viewer, patient_id: str) -> pd.DataFrame:
@@ -212,4 +212,11 @@ def programme_history(db: Database, viewer: Viewer, patient_id: str) -> pd.DataF
     session = db.session()
     _require_visible(session, viewer, patient_id)
     frame = session.frame("programme_history", patient_id=patient_id, clinician_scope=viewer.clinician_scope)
-    return frame[HISTORY_COLUMNS]
+    return _with_dates(frame[HISTORY_COLUMNS])
+
+
+def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame with effective_from as dates (DuckDB hands them over as timestamps)."""
+    frame = frame.copy()
+    frame["effective_from"] = pd.to_datetime(frame["effective_from"]).dt.date
+    return frame
