@@ -147,11 +147,19 @@ def _accept_db_after_every_command(parser: argparse.ArgumentParser) -> None:
 
 def _command_modules():
     """Return the register functions of the other command groups."""
-    from dashboard import cli_metrics, cli_programme, cli_reports, cli_serve, cli_settings, cli_users
+    from dashboard import (
+        cli_metrics,
+        cli_programme,
+        cli_reports,
+        cli_serve,
+        cli_settings,
+        cli_tolerance,
+        cli_users,
+    )
 
     return [
-        cli_metrics.register, cli_settings.register, cli_programme.register, cli_users.register,
-        cli_reports.register, cli_serve.register,
+        cli_metrics.register, cli_settings.register, cli_programme.register, cli_tolerance.register,
+        cli_users.register, cli_reports.register, cli_serve.register,
     ]
 
 

@@ -72,9 +72,10 @@ class Clinic:
         """Log one pain score."""
         self.pain.append([patient_id, day.isoformat(), time_of_day, score, ""])
 
-    def exercise(self, patient_id: str, day: date, sets: int, reps: int, stage: str = "isotonic") -> None:
+    def exercise(self, patient_id: str, day: date, sets: int, reps: int, stage: str = "isotonic",
+                 name: str = "Calf raise") -> None:
         """Log one exercise line."""
-        self.exercises.append([patient_id, day.isoformat(), "Calf raise", stage, sets, reps, "", "", "", ""])
+        self.exercises.append([patient_id, day.isoformat(), name, stage, sets, reps, "", "", "", ""])
 
     def daily_reps(self, patient_id: str, first: date, reps: list[int]) -> None:
         """Log one exercise line a day from `first` with that many reps (one set); 0 logs nothing."""
@@ -82,9 +83,9 @@ class Clinic:
             if count:
                 self.exercise(patient_id, first + timedelta(days=offset), 1, count)
 
-    def activity(self, patient_id: str, day: date) -> None:
-        """Log one run."""
-        self.activities.append([patient_id, day.isoformat(), "run", 30, "", "", ""])
+    def activity(self, patient_id: str, day: date, name: str = "run", minutes: float = 30) -> None:
+        """Log one activity (a 30-minute run unless said)."""
+        self.activities.append([patient_id, day.isoformat(), name, minutes, "", "", ""])
 
     def prescribe(
         self, patient_id: str, effective_from: date, exercise: str, stage: str, sets: int, reps: int,

@@ -63,6 +63,7 @@ BINDINGS: dict[str, Any] = {
     "clinician": "Sam Patel",
     "disabled": True,
     "max_failures": 5,
+    "min_points": 8,
     # sign-in sessions
     "session_hash": "0" * 64,
     "handoff_hash": "1" * 64,
