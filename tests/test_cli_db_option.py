@@ -37,6 +37,10 @@ def _leaf_commands(
     subcommands = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
     if not subcommands:
         required = []
+        for group in parser._mutually_exclusive_groups:
+            if group.required:  # one of them is needed: the first, as a flag or with a value
+                first = group._group_actions[0]
+                required += [first.option_strings[0]] + ([] if first.nargs == 0 else [_value_for(first)])
         for action in parser._actions:
             if action.option_strings and action.required:
                 required += [action.option_strings[0], _value_for(action)]
