@@ -1,0 +1,230 @@
+-- Returns: a table macro giving, for each visible patient with a programme day in ISO week W (Monday
+--          week_start) up to as_of, the stage they are in on W's last counted day d (their last programme
+--          day in W up to as_of): the prescribed stage when a programme item is in effect on d (stage_source
+--          'programme'), else the stage of their latest logged exercise up to d ('logs'); days_in_stage, the
+--          days of the current unbroken run of days with that stage's rank, d included (programme days
+--          only); and whether they are ready to progress, judged only on a programme (else null). Ready
+--          holds when all five criteria hold, each returned with its numbers:
+--            1 stage_ok: the prescribed rank is below 4 and days_in_stage >= 14;
+--            2 logging_ok: at least 10 of the 14 mornings d-13 .. d are logged;
+--            3 calm_ok: no flare, rising_streak or pain_above_ceiling is dated in those 14 days or active
+--              on d (dated on or before d, lasting until d or later);
+--            4 adherence_ok: adherence over those 14 days (as the weekly figure: rest days left out,
+--              rounded to 1 decimal) is at least 80 %;
+--            5 settled_ok: on at least 80 % of the logged mornings of those days, morning pain is at most
+--              the reference level that day + 1 (at most 3 when the reference is unknown).
+--          next_stage is the next rank's first stage (isotonic after isometric, energy_storage after rank 2,
+--          plyometric after energy_storage), null unless ready. A prompt for the clinician's judgement, not
+--          an instruction to the patient.
+-- Grain: one row per patient in the programme during W.
+-- Parameters: none
+create or replace macro metric_progress(as_of, clinician_scope, patient, week_start) as table
+with days as (
+    select *
+    from metric_days(as_of, clinician_scope, patient, week_start - 28, week_start + 6)
+),
+
+judged as (
+    select
+        patient_id,
+        max(date) as day
+    from days
+    where date between week_start and week_start + 6
+    group by patient_id
+),
+
+on_day as (
+    select
+        days.*
+    from days
+    inner join judged on judged.patient_id = days.patient_id and judged.day = days.date
+),
+
+window_days as (
+    select
+        days.patient_id,
+        count(days.morning_pain) as mornings_logged,
+        count(*) filter (where days.morning_pain <= coalesce(days.reference_pain, 2) + 1) as mornings_settled,
+        metric_adherence_pct(
+            list({'reps': days.daily_reps, 'target': days.target}) filter (where days.target > 0)
+        ) as adherence_14_pct
+    from days
+    inner join judged on judged.patient_id = days.patient_id
+    where days.date between judged.day - 13 and judged.day
+    group by days.patient_id
+),
+
+high_events as (
+    select
+        events.patient_id,
+        count(*) filter (where events.date between judged.day - 13 and judged.day) as high_dated,
+        bool_or(events.date <= judged.day and events.until >= judged.day) as high_active
+    from metric_events(as_of, clinician_scope, patient, week_start - 13) as events
+    inner join judged on judged.patient_id = events.patient_id
+    where events.rule in ('flare', 'rising_streak', 'pain_above_ceiling')
+        and events.date <= judged.day
+    group by events.patient_id
+),
+
+-- The days a stage run can change on: every date a programme item starts or ends, and every day with a
+-- logged stage; the rank in force between two points is that of the earlier one.
+programme_points as (
+    select distinct patient_id, effective_from as point
+    from metric_programme(clinician_scope, patient)
+    union
+    select distinct patient_id, valid_until
+    from metric_programme(clinician_scope, patient)
+    where valid_until is not null
+),
+
+programme_ranks as (
+    select
+        points.patient_id,
+        points.point,
+        'programme' as source,
+        max(items.rank) as rank,
+        bool_or(items.patient_id is not null) as in_effect
+    from programme_points as points
+    left join metric_programme(clinician_scope, patient) as items
+        on items.patient_id = points.patient_id
+        and points.point >= items.effective_from
+        and (items.valid_until is null or points.point < items.valid_until)
+    group by points.patient_id, points.point
+),
+
+logged_days as (
+    select
+        entries.patient_id,
+        entries.date as point,
+        'logs' as source,
+        -- The day's main stage, as metric_spine names it: the most reps, ties to the earlier stage.
+        arg_max(stages.rank, entries.reps * 100 - stages.position) as rank,
+        arg_max(entries.stage, entries.reps * 100 - stages.position) as stage
+    from (
+        select patient_id, date, stage, sum(sets * reps) as reps
+        from exercise_entries
+        where stage is not null and date <= as_of and (patient is null or patient_id = patient)
+        group by patient_id, date, stage
+    ) as entries
+    inner join metric_stages() as stages on stages.stage = entries.stage
+    inner join judged on judged.patient_id = entries.patient_id and entries.date <= judged.day
+    group by entries.patient_id, entries.date
+),
+
+points as (
+    select patient_id, point, source, rank from programme_ranks
+    union all
+    select patient_id, point, source, rank from logged_days
+),
+
+current_points as (
+    select
+        points.*,
+        judged.day,
+        arg_max({'rank': points.rank}, points.point) over latest as current
+    from points
+    inner join judged on judged.patient_id = points.patient_id and points.point <= judged.day
+    window latest as (
+        partition by points.patient_id, points.source order by points.point
+        rows between unbounded preceding and unbounded following
+    )
+),
+
+-- The run starts at the first point after the last one whose rank differs from the current rank.
+runs as (
+    select
+        patient_id,
+        source,
+        any_value(day) as day,
+        coalesce(
+            min(point) filter (where point > coalesce(last_other, '-infinity'::date)), min(point)
+        ) as run_from
+    from (
+        select
+            *,
+            max(point) filter (where rank is distinct from current.rank) over (
+                partition by patient_id, source
+            ) as last_other
+        from current_points
+    )
+    group by patient_id, source
+),
+
+logged_stage as (
+    select
+        patient_id,
+        arg_max(stage, point) as stage
+    from logged_days
+    group by patient_id
+),
+
+staged as (
+    select
+        judged.patient_id,
+        judged.day,
+        coalesce(on_day.on_programme, false) as on_programme,
+        on_day.prescribed_rank,
+        case when on_day.on_programme then on_day.prescribed_stage else logged_stage.stage end as stage,
+        case
+            when on_day.on_programme then 'programme'
+            when logged_stage.stage is not null then 'logs'
+        end as stage_source,
+        case
+            when on_day.on_programme then judged.day - greatest(programme_run.run_from, on_day.start_date) + 1
+            when logged_stage.stage is not null then
+                judged.day - greatest(logged_run.run_from, on_day.start_date) + 1
+        end as days_in_stage
+    from judged
+    inner join on_day on on_day.patient_id = judged.patient_id
+    left join logged_stage on logged_stage.patient_id = judged.patient_id
+    left join runs as programme_run
+        on programme_run.patient_id = judged.patient_id and programme_run.source = 'programme'
+    left join runs as logged_run on logged_run.patient_id = judged.patient_id and logged_run.source = 'logs'
+),
+
+criteria as (
+    select
+        staged.*,
+        coalesce(window_days.mornings_logged, 0) as mornings_logged,
+        coalesce(window_days.mornings_settled, 0) as mornings_settled,
+        window_days.adherence_14_pct,
+        coalesce(high_events.high_dated, 0) as high_events_dated,
+        coalesce(high_events.high_active, false) as high_event_active,
+        coalesce(staged.prescribed_rank < 4 and staged.days_in_stage >= 14, false) as stage_ok,
+        coalesce(window_days.mornings_logged, 0) >= 10 as logging_ok,
+        coalesce(high_events.high_dated, 0) = 0 and not coalesce(high_events.high_active, false) as calm_ok,
+        coalesce(window_days.adherence_14_pct >= 80, false) as adherence_ok,
+        5 * coalesce(window_days.mornings_settled, 0) >= 4 * coalesce(window_days.mornings_logged, 0)
+            as settled_ok
+    from staged
+    left join window_days on window_days.patient_id = staged.patient_id
+    left join high_events on high_events.patient_id = staged.patient_id
+),
+
+next_stages as (
+    select
+        rank - 1 as after_rank,
+        arg_min(stage, position) as stage
+    from metric_stages()
+    where rank is not null
+    group by rank
+),
+
+final as (
+    select
+        criteria.*,
+        case
+            when criteria.on_programme then
+                criteria.stage_ok and criteria.logging_ok and criteria.calm_ok and criteria.adherence_ok
+                and criteria.settled_ok
+        end as ready_to_progress,
+        case
+            when criteria.on_programme and criteria.stage_ok and criteria.logging_ok and criteria.calm_ok
+                and criteria.adherence_ok and criteria.settled_ok then
+                next_stages.stage
+        end as next_stage
+    from criteria
+    left join next_stages on next_stages.after_rank = criteria.prescribed_rank
+)
+
+select * from final
