@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import alert_inbox, auth, caseload, exports, triage
+from dashboard import alert_inbox, auth, caseload, exports, sessions, triage
 from dashboard.access import Viewer
 from dashboard.app import database
 from dashboard.app_pages import login
@@ -110,7 +110,7 @@ def _while_active(build: Callable[[], bytes]) -> Callable[[], bytes]:
     seen = st.session_state.get(login.LAST_SEEN_KEY) or auth.utc_now()
 
     def guarded() -> bytes:
-        if auth.utc_now() - seen > login.IDLE_LIMIT:
+        if auth.utc_now() - seen > sessions.idle_limit():
             raise PermissionError("signed out after inactivity; sign in again to download")
         return build()
 
