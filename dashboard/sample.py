@@ -1,4 +1,5 @@
-"""A seeded synthetic clinic: eight kinds of patient, written as CSV logs in the import formats."""
+"""A seeded synthetic clinic: eight kinds of patient and four loading programmes, written as CSV logs in the
+import formats."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -97,7 +99,8 @@ def generate_clinic(
     seed: int = SAMPLE_SEED,
     end: dt.date = SAMPLE_END,
 ) -> dict[str, pa.Table]:
-    """Return the four logs of a synthetic clinic as Arrow tables, identical for identical arguments.
+    """Return the four logs and the programme file of a synthetic clinic as Arrow tables, identical for
+    identical arguments.
 
     The clinic's story (a flare, a load spike, a patient gone quiet) plays out in the ISO week that ends on
     the last Sunday up to `end`: the week a reviewer opens the day after `end`, whatever weekday that is.
@@ -148,17 +151,176 @@ def generate_clinic(
     if len(story_week) == 7:
         morning_logged[np.ix_(pushing, story_week)] = True
     evening_logged = in_programme & (rng.random((patients, days)) < 0.7)
+    # The programmes' draws come from a stream of their own, so the other patients' logs stay as they were.
+    plans = _programme_plans(patients, start, last, story, exercised)
+    unlogged = _settle_programme_mornings(plans, story, morning, evening, morning_logged)
 
     patients_table = _patients_table(ids, kind, first_day, start, last, discharged, target)
     pain_table = _pain_table(ids, first_day, morning, evening, morning_logged, evening_logged, rng)
+    pain_table = _with_mornings(pain_table, unlogged, ids, first_day, morning)
     exercise_table = _exercise_table(ids, first_day, exercised, stage, daily_reps, rng)
     activity_table = _activity_table(ids, kind, first_day, in_programme, rng)
+    programme_rng = np.random.default_rng([seed, 13])
     return {
         "patients": patients_table,
         "pain": pain_table,
-        "exercises": exercise_table,
+        "exercises": _with_programme_exercises(exercise_table, plans, ids, first_day, programme_rng),
         "activities": activity_table,
+        "programme": _programme_table(plans, ids, first_day),
     }
+
+
+# --- the loading programmes ------------------------------------------------------------------------------
+# Four patients have a prescribed programme (the others are judged against their flat daily target):
+#   P017, a steady improver on heavy slow resistance on Monday, Wednesday and Friday, every session done;
+#   P009, a steady improver moved from isometric holds to isotonic work 9 days before the story's Sunday
+#         (so still in the stage's first 14 days);
+#   P008, on isometric holds all along, settled and adherent: ready to progress in the story week;
+#   P024, the same but for a flare in the week before the story week: kept back by it.
+
+# Patient index -> role; a smaller clinic has only the roles whose patient it has.
+_PROGRAMME_ROLES = {16: "heavy_slow_mwf", 8: "isometric_to_isotonic", 7: "ready", 23: "flare_kept_back"}
+_HOLD = ("Isometric bridge hold", "isometric", 6, 5, "daily", 45.0, None)
+_ROLE_ITEMS = {
+    # (exercise, stage, sets, reps, days, hold_s, load_kg), from the patient's first day unless dated
+    "heavy_slow_mwf": [
+        ("Single-leg bridge (weighted)", "heavy_slow", 4, 12, "mon,wed,fri", None, 20.0),
+        ("Romanian deadlift", "heavy_slow", 3, 12, "mon,wed,fri", None, 40.0),
+    ],
+    "isometric_to_isotonic": [_HOLD],
+    "ready": [_HOLD],
+    "flare_kept_back": [_HOLD],
+}
+# Days before the story's Sunday (0 is the Sunday itself) of the later changes.
+_HEAVIER_DEADLIFT = 27  # the deadlift goes heavier: 3 x 10 at 50 kg
+_TO_ISOTONIC = 8  # 9 days in the isotonic stage on the Sunday
+_FLARE = 9  # the Friday before the story week
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _programme_plans(patients: int, start, last, story: int, exercised) -> list[dict]:
+    """Return each programme patient's plan: its items as (day offset, item) and the days it exercises."""
+    plans = []
+    sunday = story - 1
+    for index, role in _PROGRAMME_ROLES.items():
+        if index >= patients or last[index] <= start[index]:
+            continue
+        first = int(start[index])
+        items = [(first, item) for item in _ROLE_ITEMS[role]]
+        if role == "heavy_slow_mwf" and sunday - _HEAVIER_DEADLIFT > first:
+            heavier = ("Romanian deadlift", "heavy_slow", 3, 10, "mon,wed,fri", None, 50.0)
+            items.append((sunday - _HEAVIER_DEADLIFT, heavier))
+        if role == "isometric_to_isotonic" and sunday - _TO_ISOTONIC > first:
+            moved = sunday - _TO_ISOTONIC
+            items += [
+                (moved, ("Isometric bridge hold", "isometric", 0, 0, "none", None, None)),
+                (moved, ("Hip extension machine", "isotonic", 3, 12, "tue,thu,sat", None, 25.0)),
+                (moved, ("Single-leg Romanian deadlift", "isotonic", 3, 10, "tue,thu,sat", None, 12.0)),
+            ]
+        days = np.arange(first, int(last[index]) + 1)
+        if role == "isometric_to_isotonic":
+            done = days[exercised[index, days]]
+        elif role == "heavy_slow_mwf":
+            done = days  # every scheduled session done: the rest days are no missed days
+        else:
+            done = days[(days - first) % 10 != 9]  # a day in ten missed: 90 % adherent whatever the week
+            if role == "flare_kept_back" and sunday - _FLARE - 1 in days:
+                done = np.union1d(done, [sunday - _FLARE - 1])  # the loading day before the flare
+        plans.append({"index": index, "role": role, "items": items, "done": done})
+    return plans
+
+
+def _settle_programme_mornings(plans, story, morning, evening, morning_logged) -> list[tuple[int, int]]:
+    """Keep the ready patients' last three weeks settled; give the kept-back patient one flare. Return the
+    (patient, day) mornings of those weeks left unlogged, which _with_mornings logs."""
+    window = np.arange(max(0, story - 21), story)
+    unlogged = []
+    for plan in plans:
+        if plan["role"] not in ("ready", "flare_kept_back"):
+            continue
+        index = plan["index"]
+        morning[index, window] = np.clip(morning[index, window], 2.0, 3.0)
+        unlogged += [(index, int(day)) for day in window if not morning_logged[index, day]]
+        evening[index, window] = np.minimum(evening[index, window], morning[index, window] + 1)
+        flare = story - 1 - _FLARE
+        if plan["role"] == "flare_kept_back" and flare - 2 >= window[0] and flare - 1 in plan["done"]:
+            # 3, 2, then 5 the morning after a loading day: a rise of 3, painful by it; 3 again the next day.
+            morning[index, flare - 2 : flare + 2] = [3.0, 2.0, 5.0, 3.0]
+            evening[index, flare] = 4.0
+    return unlogged
+
+
+def _with_mornings(table: pa.Table, unlogged, ids, first_day: dt.date, morning) -> pa.Table:
+    """Return the pain log with the given mornings logged too (added after it is drawn, so that the notes
+    drawn for the other patients' lines stay as they were)."""
+    if not unlogged:
+        return table
+    added = pa.Table.from_pylist(
+        [{"patient_id": ids[index], "date": first_day + dt.timedelta(days=day), "time_of_day": "morning",
+          "pain": float(morning[index, day]), "note": None} for index, day in unlogged],
+        schema=table.schema,
+    )
+    both = pa.concat_tables([table, added])
+    return _in_log_order(both, pc.equal(both.column("time_of_day"), "evening"))
+
+
+def _in_log_order(table: pa.Table, within_day=None) -> pa.Table:
+    """Return log lines sorted by patient and date (then within_day, if given), keeping their order
+    otherwise."""
+    keyed = table.append_column("_sequence", pa.array(np.arange(table.num_rows)))
+    keys = [("patient_id", "ascending"), ("date", "ascending")]
+    if within_day is not None:
+        keyed = keyed.append_column("_within_day", within_day)
+        keys.append(("_within_day", "ascending"))
+    order = pc.sort_indices(keyed, sort_keys=[*keys, ("_sequence", "ascending")])
+    return table.take(order)
+
+
+def _scheduled(days: str, weekday: int) -> bool:
+    """Return whether an item's days include a weekday (0 Monday)."""
+    return days == "daily" or _WEEKDAYS[weekday] in days.split(",")
+
+
+def _with_programme_exercises(table: pa.Table, plans, ids, first_day: dt.date, rng) -> pa.Table:
+    """Return the exercise log with each programme patient's lines replaced by the prescribed exercises."""
+    if not plans:
+        return table
+    programme_ids = [ids[plan["index"]] for plan in plans]
+    kept = table.filter(pc.invert(pc.is_in(table.column("patient_id"), pa.array(programme_ids))))
+    rows = []
+    for plan in plans:
+        for offset in plan["done"]:
+            weekday = (first_day + dt.timedelta(days=int(offset))).weekday()
+            in_effect: dict[str, tuple] = {}
+            for starts, item in plan["items"]:
+                if starts <= offset:
+                    in_effect[item[0].lower()] = item
+            for exercise, stage, sets, reps, days, hold_s, load_kg in in_effect.values():
+                if days != "none" and _scheduled(days, weekday):
+                    rows.append({
+                        "patient_id": ids[plan["index"]], "date": first_day + dt.timedelta(days=int(offset)),
+                        "exercise": exercise, "stage": stage, "sets": sets, "reps": reps, "hold_s": hold_s,
+                        "load_kg": load_kg, "pain_during": float(np.clip(np.rint(rng.normal(2, 1)), 0, 10)),
+                        "note": None,
+                    })
+    return _in_log_order(pa.concat_tables([kept, pa.Table.from_pylist(rows, schema=table.schema)]))
+
+
+def _programme_table(plans, ids, first_day: dt.date) -> pa.Table:
+    """Return the programme file: every item version, by patient and date."""
+    rows = [
+        {"patient_id": ids[plan["index"]], "effective_from": first_day + dt.timedelta(days=int(starts)),
+         "exercise": item[0], "stage": item[1], "sets": item[2], "reps": item[3], "days": item[4],
+         "hold_s": item[5], "load_kg": item[6]}
+        for plan in sorted(plans, key=lambda plan: plan["index"])
+        for starts, item in plan["items"]
+    ]
+    schema = pa.schema([
+        ("patient_id", pa.string()), ("effective_from", pa.date32()), ("exercise", pa.string()),
+        ("stage", pa.string()), ("sets", pa.int64()), ("reps", pa.int64()), ("days", pa.string()),
+        ("hold_s", pa.float64()), ("load_kg", pa.float64()),
+    ])
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def story_tail(end: dt.date) -> int:

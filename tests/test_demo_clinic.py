@@ -52,6 +52,10 @@ def test_given_demo_on_a_fresh_database_expect_red_amber_and_green_in_the_last_c
     assert PUSHING <= risks["red"]
     assert len(risks["green"]) >= 5 and len(risks["amber"]) >= 5
     assert review["adherence_pct"].max() > 80, "the week is logged, not empty"
+    # The programmes' story plays out in the same week: two patients ready to progress, one kept back by a
+    # flare the week before.
+    ready = set(review.loc[review["ready_to_progress"].fillna(False).astype(bool), "patient_id"])
+    assert ready == {"P008", "P017"}, f"{week} as of {today}"
 
     # The first screen's charts: every red patient has morning scores in the 28 days to the week's end.
     _, sunday = parse_iso_week(week)
@@ -107,7 +111,7 @@ def test_given_generate_with_an_end_expect_the_same_files_on_any_day(tmp_path: P
     code, _, err = rehab(capsys, tmp_path / "unused.duckdb", "generate", "--out", tmp_path / "b",
                          "--end", "2026-12-02")
     assert code == 0, err
-    for name in ("patients.csv", "pain.csv", "exercises.csv", "activities.csv"):
+    for name in ("patients.csv", "pain.csv", "exercises.csv", "activities.csv", "programme.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert b"2026-12-02" in (tmp_path / "a" / "pain.csv").read_bytes()
     with pytest.raises(SystemExit):

@@ -1,4 +1,5 @@
-"""Given the synthetic clinic, expect the shipped files reproduced exactly, a clean import, 8 archetypes."""
+"""Given the synthetic clinic, expect the shipped files reproduced exactly, a clean import, 8 archetypes and
+four loading programmes with their stories."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from helpers import count, query_rows, rehab
 
 from dashboard.sample import ARCHETYPES, SAMPLE_DIR, SAMPLE_END, generate_clinic, write_clinic
 
-KINDS = ("patients", "pain", "exercises", "activities")
+KINDS = ("patients", "pain", "exercises", "activities", "programme")
 TABLES = {
     "patients": "patients",
     "pain": "pain_entries",
     "exercises": "exercise_entries",
     "activities": "activity_entries",
+    "programme": "programme_items",
 }
 
 
@@ -167,3 +169,51 @@ def test_given_the_same_arguments_expect_the_same_clinic_and_another_seed_anothe
     small = generate_clinic(16, 30, seed=3)
     assert all(small[kind].equals(generate_clinic(16, 30, seed=3)[kind]) for kind in KINDS)
     assert not small["pain"].equals(generate_clinic(16, 30, seed=4)["pain"])
+
+
+# --- the loading programmes ----------------------------------------------------------------------------------
+
+
+def test_given_the_sample_programmes_expect_their_stories_in_the_review_week(sample_db):
+    from dashboard import metrics
+    from dashboard.access import Viewer
+
+    admin, sunday = Viewer.system(), SAMPLE_END
+    review = metrics.weekly_review(sample_db, admin, "2026-W47", as_of=sunday).set_index("patient_id")
+    progress = {
+        pid: metrics.patient_progress(sample_db, admin, pid, "2026-W47", as_of=sunday)
+        for pid in ("P008", "P009", "P017", "P024")
+    }
+    # P017: heavy slow resistance on Monday, Wednesday and Friday, every session done: the rest days are not
+    # missed days (4 x 12 + 3 x 10 on each of three days).
+    assert review.loc["P017", "target_reps"] == 3 * (48 + 30)
+    assert review.loc["P017", "adherence_pct"] == 100.0
+    assert (review.loc["P017", "stage"], review.loc["P017", "stage_source"]) == ("heavy_slow", "programme")
+    # P009 moved from isometric holds to isotonic work 9 days before the Sunday: not yet 14 days in the stage.
+    assert (review.loc["P009", "stage"], review.loc["P009", "days_in_stage"]) == ("isotonic", 9)
+    assert progress["P009"]["stage_ok"] is False and progress["P009"]["ready_to_progress"] is False
+    # P008, on isometric holds all along and settled, is ready; P024 would be but for one flare (13 Nov).
+    assert progress["P008"]["ready_to_progress"] is True and review.loc["P008", "next_stage"] == "isotonic"
+    kept_back = progress["P024"]
+    assert kept_back["high_events_dated"] == 1 and kept_back["calm_ok"] is False
+    assert [kept_back[f"{name}_ok"] for name in ("stage", "logging", "adherence", "settled")] == [True] * 4
+    assert kept_back["ready_to_progress"] is False
+    flares = metrics.alert_events(sample_db, admin, patient_id="P024", as_of=sunday)
+    assert list(flares.loc[flares["rule"] == "flare", "date"]) == [dt.date(2026, 11, 13)]
+    # Ready patients are the two on a programme who meet every criterion; the rest are judged on their logs.
+    assert set(review.index[review["ready_to_progress"].fillna(False).astype(bool)]) == {"P008", "P017"}
+    without = review.drop(index=["P008", "P009", "P017", "P024"])
+    assert without["ready_to_progress"].isna().all() and set(without["stage_source"]) == {"logs"}
+    # The red, amber and green story is the one it was: the three patients pushing too hard are red.
+    assert set(review.index[review["risk"] == "red"]) == {"P002", "P010", "P018"}
+
+
+def test_given_the_sample_programmes_expect_logged_exercises_to_be_the_prescribed_ones(sample_tables):
+    programme = sample_tables["programme"].to_pylist()
+    exercises = sample_tables["exercises"].to_pandas()
+    for patient_id in ("P008", "P009", "P017", "P024"):
+        prescribed = {row["exercise"] for row in programme if row["patient_id"] == patient_id}
+        assert set(exercises.loc[exercises.patient_id == patient_id, "exercise"]) == prescribed
+    # Heavy slow resistance is logged on Mondays, Wednesdays and Fridays only.
+    mwf = exercises[exercises.patient_id == "P017"]
+    assert {date.weekday() for date in mwf["date"]} == {0, 2, 4}
