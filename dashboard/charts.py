@@ -5,28 +5,44 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 
 import altair as alt
 import pandas as pd
 
+from dashboard.vocabulary import STAGE_LABELS
+
 RISK_COLOURS = {"red": "#c0392b", "amber": "#b45309", "green": "#2e7d4f"}
 STATUS_COLOURS = {"settled": "#2e7d4f", "elevated": "#b45309", "flare": "#c0392b"}
+# Okabe and Ito's colour-blind-safe palette, one hue per stage (yellow left out: it vanishes on white), and
+# a dark grey for other. Under simulated protanopia, deuteranopia and tritanopia every pair stays apart
+# (tests/test_charts.py measures it); the old shades of one blue did not, even with full colour vision.
 STAGE_COLOURS = {
-    "isometric": "#7fa7c9",
-    "isotonic": "#4f7cac",
-    "heavy_slow": "#2f5d8a",
-    "eccentric": "#8e7cc3",
-    "energy_storage": "#c98f4f",
-    "plyometric": "#b5654a",
-    "other": "#9a9a9a",
+    "isometric": "#56b4e9",
+    "isotonic": "#0072b2",
+    "heavy_slow": "#009e73",
+    "eccentric": "#cc79a7",
+    "energy_storage": "#e69f00",
+    "plyometric": "#d55e00",
+    "other": "#4d4d4d",
 }
+# Legends and tooltips name stages in words ("heavy slow resistance"), never by their ids.
+STAGE_WORDS = {stage: STAGE_LABELS.get(stage, stage.replace("_", " ")).lower() for stage in STAGE_COLOURS}
 PAIN_COLOURS = {"morning": "#2f5d8a", "evening": "#9fb8d3"}
 STREAK_COLOUR = "#f6d7a7"
 CEILING_COLOUR = "#b04a3a"
 REFERENCE_COLOUR = "#3b6e8f"
 TARGET_COLOUR = "#333333"
+THRESHOLD_COLOUR = STATUS_COLOURS["flare"]
 FONT = "DejaVu Sans"
 WIDTH = 640
+# Axis numbers as plain decimals (20, 2.5, 1500): "~g" printed 20 as "2e+1".
+NUMBER_FORMAT = "~r"
+# On screen every panel is its own chart as wide as its container; a fixed y-axis extent lines up their
+# plots on the shared dates.
+Y_AXIS_EXTENT = 36
+# Fit the width only: fitting both squeezed each plot into its own height less the title and legend.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 PAIN_TITLE = (
     "Morning and evening pain (dashed: pain ceiling; dotted: reference level; ▲ flare; shaded: rising streak)"
 )
@@ -40,9 +56,10 @@ PRINT_SPACING = 38
 _DAY = pd.Timedelta(days=1)
 
 
-def _theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _theme(chart: alt.TopLevelMixin, legend_orient: str = "right", **extra) -> alt.TopLevelMixin:
     """Apply the calm shared look: one font, light grid, no chart border (one configure call, one copy)."""
     return chart.configure(
+        **extra,
         font=FONT,
         view={"stroke": None},
         axis={
@@ -50,7 +67,11 @@ def _theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             "domainColor": "#bbbbbb", "tickColor": "#bbbbbb", "labelFontSize": 11, "titleFontSize": 11,
             "titleFontWeight": "normal",
         },
-        legend={"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "orient": "right"},
+        legend={
+            "labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "orient": legend_orient,
+            # Below a chart, two to a row: seven stages in one row ran off a phone.
+            **({"columns": 2} if legend_orient == "bottom" else {}),
+        },
         title={"fontSize": 13, "fontWeight": "normal", "anchor": "start", "color": "#222222"},
     )
 
@@ -183,7 +204,9 @@ def _pain_marks(data: dict, show_x: bool, domain, for_print: bool = False) -> al
     pain, streaks, ceiling, flares = data["pain"], data["streaks"], data["ceiling"], data["flares"]
     reference = data["reference"]
     x = _x(show_x, domain, "mid:T")
-    y = alt.Y("pain:Q", title="Pain (0–10)", scale=alt.Scale(domain=[0, 10]))
+    y = alt.Y(
+        "pain:Q", title="Pain (0–10)", scale=alt.Scale(domain=[0, 10]), axis=alt.Axis(format=NUMBER_FORMAT)
+    )
     colour = alt.Color(
         "when:N", title="Pain",
         scale=alt.Scale(domain=list(PAIN_COLOURS), range=list(PAIN_COLOURS.values())),
@@ -233,13 +256,24 @@ def _pain_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
     return _pain_marks(_pain_data(days), show_x, domain)
 
 
+def _stage_words(stages: pd.Series) -> pd.Series:
+    """Return stage ids as the words legends and tooltips show; a day without one is 'other'."""
+    return stages.fillna("other").map(lambda stage: STAGE_WORDS.get(stage, str(stage).replace("_", " ")))
+
+
+def _stage_scale() -> alt.Scale:
+    """Return the stage colour scale over the stages' words, in programme order."""
+    words = [STAGE_WORDS[stage] for stage in STAGE_COLOURS]
+    return alt.Scale(domain=words, range=list(STAGE_COLOURS.values()))
+
+
 def _reps_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Return the frames the reps chart draws: days with reps, and the target steps."""
     frame = _full_days(days)
     frame["daily_reps"] = pd.to_numeric(frame.get("daily_reps"), errors="coerce").astype("float64")
     frame["target"] = pd.to_numeric(frame.get("target"), errors="coerce").astype("float64")
     frame["day"] = _fmt_day(frame["date"]) if not frame.empty else ""
-    frame["stage"] = frame.get("stage").fillna("other") if "stage" in frame else "other"
+    frame["stage"] = _stage_words(frame["stage"]) if "stage" in frame else STAGE_WORDS["other"]
     bars = frame[frame["daily_reps"].fillna(0) > 0]
     return {"bars": bars, "target": _step_through_last_day(frame, "target")}
 
@@ -249,9 +283,8 @@ def _reps_marks(data: dict, show_x: bool, domain, for_print: bool = False) -> al
     x = _x(show=show_x, domain=domain)
     bars = alt.Chart(data["bars"]).mark_bar(opacity=0.9).encode(
         x=_x(show_x, domain, "yearmonthdate(date):T"),
-        y=alt.Y("daily_reps:Q", title="Reps per day"),
-        color=alt.Color("stage:N", title="Stage",
-                        scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values())),
+        y=alt.Y("daily_reps:Q", title="Reps per day", axis=alt.Axis(format=NUMBER_FORMAT)),
+        color=alt.Color("stage:N", title="Stage", scale=_stage_scale(),
                         legend=None if for_print else alt.Undefined),
         tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("daily_reps:Q", title="Reps"),
                  alt.Tooltip("target:Q", title="Target"), alt.Tooltip("stage:N", title="Stage")],
@@ -271,31 +304,88 @@ def _reps_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
     return _reps_marks(_reps_data(days), show_x, domain)
 
 
-def _response_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
-    """Return the 24-hour response chart without the theme."""
+RESPONSE_TITLE = "24-hour response: change in morning pain the morning after each loading day"
+RESPONSE_KEY = "dashed: flare threshold; tick: the rise a flare needs above the reference level"
+
+
+def _response_data(days: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Return the response chart's frames: the loading days' responses, the threshold steps, the y domain.
+
+    Each response carries the rise that morning needed to be a flare (metric_painful): the flare threshold,
+    or more when the morning before was below the reference level (the morning must reach reference plus
+    threshold) or low in the safe zone (it must pass 2). Drawn as a tick where it is above the threshold.
+    """
     frame = days.copy()
     frame["date"] = _dates(frame) if not frame.empty else pd.Series(dtype="datetime64[ns]")
-    frame["response"] = pd.to_numeric(frame.get("response"), errors="coerce").astype("float64")
-    frame = frame[frame["response"].notna()].copy()
-    frame["day"] = _fmt_day(frame["date"])
-    if "response_status" in frame:
-        frame["status"] = frame["response_status"].fillna("unknown")
+    for column in ("response", "morning_pain", "flare_threshold", "reference_pain"):
+        given = frame[column] if column in frame else pd.Series(index=frame.index, dtype="float64")
+        frame[column] = pd.to_numeric(given, errors="coerce").astype("float64")
+    frame["day"] = _fmt_day(frame["date"]) if not frame.empty else pd.Series(dtype=str)
+    threshold = _step_through_last_day(frame, "flare_threshold")
+    bars = frame[frame["response"].notna()].copy()
+    bars["morning_before"] = bars["morning_pain"] - bars["response"]
+    bars["flare_rise"] = pd.concat(
+        [bars["flare_threshold"], bars["reference_pain"] + bars["flare_threshold"] - bars["morning_before"],
+         2 - bars["morning_before"]], axis=1,
+    ).max(axis=1)
+    bars["reference_tick"] = bars["flare_rise"].where(bars["flare_rise"] > bars["flare_threshold"])
+    if "response_status" in bars:
+        bars["status"] = bars["response_status"].fillna("unknown")
     else:
-        frame["status"] = "unknown"
-    bars = alt.Chart(frame).mark_bar().encode(
+        bars["status"] = "unknown"
+    bars = bars[[
+        "date", "day", "response", "status", "morning_before", "morning_pain", "reference_pain",
+        "flare_threshold", "flare_rise", "reference_tick",
+    ]]
+    # Every bar, tick and threshold inside the scale with room to spare: a bar never meets the chart's edge.
+    values = pd.concat([bars["response"], bars["reference_tick"], threshold["flare_threshold"]]).dropna()
+    low = min(0.0, float(values.min()) if len(values) else 0.0)
+    high = max(1.0, float(values.max()) if len(values) else 1.0)
+    y_domain = [float(math.floor(low - 0.5)), float(math.ceil(high + 0.5))]
+    return {"bars": bars, "threshold": threshold, "y_domain": y_domain}
+
+
+def _response_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart:
+    """Return the 24-hour response chart without the theme: bars, the flare threshold and reference ticks."""
+    data = _response_data(days)
+    bars_frame = data["bars"]
+    y_scale = alt.Scale(domain=data["y_domain"], nice=False)
+    tooltip = [
+        alt.Tooltip("day:N", title="Morning of"),
+        alt.Tooltip("response:Q", title="Change", format="+.1f"),
+        alt.Tooltip("status:N", title="Response"),
+        alt.Tooltip("morning_before:Q", title="Morning before", format=".1f"),
+        alt.Tooltip("morning_pain:Q", title="This morning", format=".1f"),
+        alt.Tooltip("reference_pain:Q", title="Reference level", format=".1f"),
+        alt.Tooltip("flare_rise:Q", title="Rise a flare needed", format=".1f"),
+    ]
+    bars = alt.Chart(bars_frame).mark_bar().encode(
         x=_x(show_x, domain, "yearmonthdate(date):T"),
-        # "~g": 0, 0.5, 2; Vega's default printed 0.000000 when every response was 0 or there were none.
-        y=alt.Y("response:Q", title="Change in morning pain", axis=alt.Axis(format="~g")),
+        # NUMBER_FORMAT: 0, 0.5, 2; Vega's default printed 0.000000 when every response was 0.
+        y=alt.Y("response:Q", title="Change in morning pain", scale=y_scale,
+                axis=alt.Axis(format=NUMBER_FORMAT)),
         color=alt.Color("status:N", title="24-hour response",
                         scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
-        tooltip=[alt.Tooltip("day:N", title="Morning of"),
-                 alt.Tooltip("response:Q", title="Change", format="+.1f"),
-                 alt.Tooltip("status:N", title="Response")],
+        tooltip=tooltip,
     )
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#999999").encode(y="y:Q")
-    return alt.layer(zero, bars).properties(
-        title="24-hour response: change in morning pain the morning after each loading day",
-        width=WIDTH, height=120,
+    # Where the reference level asks for more than the threshold: a bar must reach its tick to be a flare.
+    reference_ticks = alt.Chart(bars_frame).transform_filter("isValid(datum.reference_tick)").mark_tick(
+        color=REFERENCE_COLOUR, thickness=2
+    ).encode(
+        x=_x(show_x, domain, "yearmonthdate(date):T"), y=alt.Y("reference_tick:Q", scale=y_scale),
+        tooltip=tooltip,
+    )
+    threshold = alt.Chart(data["threshold"]).mark_line(
+        color=THRESHOLD_COLOUR, strokeDash=[6, 4], strokeWidth=1.5, interpolate="step-after"
+    ).encode(
+        x=_x(show_x, domain), y=alt.Y("flare_threshold:Q", scale=y_scale),
+        tooltip=[alt.Tooltip("day:N", title="Day"),
+                 alt.Tooltip("flare_threshold:Q", title="Flare threshold (rise)", format="~r")],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#999999")
+    zero = zero.encode(y=alt.Y("y:Q", scale=y_scale))
+    return alt.layer(zero, bars, reference_ticks, threshold).properties(
+        title=alt.Title(RESPONSE_TITLE, subtitle=RESPONSE_KEY), width=WIDTH, height=120,
     )
 
 
@@ -308,7 +398,7 @@ def _stage_layers(days: pd.DataFrame, show_x: bool, domain, legend: bool = True)
         frame = frame.sort_values("date")
         for stage in frame["stage"].dropna().unique():
             runs = _runs(frame["date"], frame["stage"].eq(stage).fillna(False).astype(bool))
-            runs["stage"] = stage
+            runs["stage"] = STAGE_WORDS.get(stage, str(stage).replace("_", " "))
             spans.append(runs)
     runs = pd.concat(spans, ignore_index=True) if spans else pd.DataFrame(columns=["start", "end", "stage"])
     runs["from"] = _fmt_day(pd.to_datetime(runs["start"])) if not runs.empty else ""
@@ -316,9 +406,9 @@ def _stage_layers(days: pd.DataFrame, show_x: bool, domain, legend: bool = True)
     runs["row"] = "stage"
     return alt.Chart(runs).mark_rect().encode(
         x=_x(show_x, domain, "start:T"), x2="end:T",
-        y=alt.Y("row:N", axis=None),
-        color=alt.Color("stage:N", title="Stage",
-                        scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values())),
+        # An axis without labels keeps the y-axis space the other panels have, so the dates line up.
+        y=alt.Y("row:N", axis=alt.Axis(title="Stage", labels=False, ticks=False, domain=False)),
+        color=alt.Color("stage:N", title="Stage", scale=_stage_scale(),
                         legend=alt.Legend(orient="bottom", columns=4) if legend else None),
         tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("from:N", title="From"),
                  alt.Tooltip("to:N", title="To")],
@@ -342,7 +432,7 @@ def _activity_layers(activities: pd.DataFrame, date_from, date_to, show_x: bool,
     columns = ["date", "day", "activity", "duration_min", "rpe", "pain_during"]
     return alt.Chart(frame[columns]).mark_bar().encode(
         x=_x(show_x, domain, "yearmonthdate(date):T"),
-        y=alt.Y("sum(duration_min):Q", title="Minutes", axis=alt.Axis(format="~g")),
+        y=alt.Y("sum(duration_min):Q", title="Minutes", axis=alt.Axis(format=NUMBER_FORMAT)),
         color=alt.Color("activity:N", title="Activity", scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("activity:N", title="Activity"),
                  alt.Tooltip("duration_min:Q", title="Minutes"), alt.Tooltip("rpe:Q", title="RPE"),
@@ -398,6 +488,47 @@ def patient_charts(days: pd.DataFrame, activities: pd.DataFrame | None = None) -
         panels.append(_stage_layers(days, True, domain, legend=False))
     combined = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared", color="independent")
     return _theme(combined)
+
+
+SCREEN_TITLES = {
+    "pain": alt.Title(
+        "Morning and evening pain",
+        subtitle=["dashed: pain ceiling · dotted: reference level", "▲ flare · shaded: rising streak"],
+    ),
+    "reps": alt.Title("Reps per day by stage", subtitle="dashed: daily target"),
+    "response": alt.Title(
+        "24-hour response: change in morning pain",
+        subtitle=["the morning after each loading day", "dashed: flare threshold",
+                  "tick: the rise a flare needs above the reference level"],
+    ),
+    "stage": alt.Title("Loading stage"),
+    "activities": alt.Title("Other activities (minutes)"),
+}
+
+
+def patient_panels(days: pd.DataFrame, activities: pd.DataFrame | None = None) -> list[alt.TopLevelMixin]:
+    """Return the patient page's charts for the screen: pain, reps, response, stage and activities.
+
+    Each is its own chart as wide as its container (a concatenated chart keeps a fixed width, which ran off a
+    phone), on the same dates with the same y-axis width so the days line up; legends sit below, and the
+    titles' keys are short lines that fit a phone.
+    """
+    domain = _domain(days)
+    first, last = domain[0], domain[1] - _DAY
+    panels = {
+        "pain": _pain_layers(days, True, domain),
+        "reps": _reps_layers(days, True, domain),
+        "response": _response_layers(days, True, domain),
+        "stage": _stage_layers(days, True, domain, legend=False),
+    }
+    if activities is not None:
+        panels["activities"] = _activity_layers(activities, first, last, True, domain)
+    extent = {"minExtent": Y_AXIS_EXTENT, "maxExtent": Y_AXIS_EXTENT}
+    return [
+        _theme(chart.properties(title=SCREEN_TITLES[name], width="container", autosize=FIT_WIDTH), "bottom",
+               axisY=extent)
+        for name, chart in panels.items()
+    ]
 
 
 def _pain_and_reps(pain: dict, reps: dict, domain, for_print: bool = False) -> alt.VConcatChart:
@@ -470,7 +601,8 @@ def weekly_adherence_chart(weeks: pd.DataFrame) -> alt.LayerChart:
         x=alt.X(
             "week:O", title="ISO week", axis=alt.Axis(labelAngle=0, labelExpr="substring(datum.value, 5)")
         ),
-        y=alt.Y("adherence_pct:Q", title="Adherence (%)", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("adherence_pct:Q", title="Adherence (%)", scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(format=NUMBER_FORMAT)),
         tooltip=tooltip,
     )
     full = alt.Chart(pd.DataFrame({"y": [100.0]})).mark_rule(color="#999999", strokeDash=[4, 3])
@@ -506,7 +638,7 @@ def print_key() -> alt.LayerChart:
         ("Pain", [("line", PAIN_COLOURS["morning"], "morning"), ("line", PAIN_COLOURS["evening"], "evening"),
                   ("ceiling", CEILING_COLOUR, "pain ceiling"), ("flare", STATUS_COLOURS["flare"], "flare"),
                   ("streak", STREAK_COLOUR, "rising morning pain streak")]),
-        ("Stage", [("stage", colour, stage) for stage, colour in STAGE_COLOURS.items()]),
+        ("Stage", [("stage", colour, STAGE_WORDS[stage]) for stage, colour in STAGE_COLOURS.items()]),
         ("Reps", [("target", TARGET_COLOUR, "daily target")]),
     ]
     row_height, symbol_w, heading_w = 20, 18, 52

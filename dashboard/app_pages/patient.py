@@ -9,16 +9,21 @@ import streamlit as st
 
 from dashboard import alert_inbox, caseload, exports, patient_settings, triage, vocabulary
 from dashboard.app import current_viewer, database, page_path, record_patient_view
-from dashboard.app_pages import _shared
+from dashboard.app_pages import _phone, _shared
 from dashboard.app_pages._text import plain
-from dashboard.charts import RISK_COLOURS, patient_charts
+from dashboard.charts import RISK_COLOURS, patient_panels
 from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week
 
 viewer = current_viewer()
 today = dt.date.today()
 RANGES = {4: "4 weeks", 8: "8 weeks", 12: "12 weeks", 26: "26 weeks"}
+# Rows taller than 4rem let the grid wrap text: an acknowledgement's note or a long log note is read whole.
+WRAPPING_ROW_HEIGHT = 68
+# A note longer than this would be cut off in a one-line row.
+ONE_LINE_NOTE = 40
 
 st.title("Patient detail")
+_phone.compact_rows()
 notice = st.container()
 pick_col, range_col, week_col = st.columns([2, 1, 1])
 with pick_col:
@@ -96,7 +101,8 @@ facts = {
     "Reference": reference,
 }
 # Plain text, not st.metric: long condition names must wrap rather than be cut off.
-for column, (label, value) in zip(st.columns([3, 2, 2, 1.5, 1.5, 1.5, 2]), facts.items(), strict=True):
+facts_row = st.container(key="patient_facts").columns([3, 2, 2, 1.5, 1.5, 1.5, 2])  # two to a row on a phone
+for column, (label, value) in zip(facts_row, facts.items(), strict=True):
     column.caption(label)
     column.markdown(f"**{value}**")
 links = st.columns([1, 1, 1.3, 2.7])
@@ -138,7 +144,9 @@ else:
         # Empty charts would read as a broken page; say plainly that nothing was logged.
         st.info("Nothing logged in this range: no pain scores, exercises or activities.")
     else:
-        st.altair_chart(patient_charts(days, activities), theme=None, key="patient_charts")
+        # One chart per panel, each as wide as the page (a phone included), on the same dates.
+        for index, panel in enumerate(patient_panels(days, activities)):
+            st.altair_chart(panel, theme=None, width="stretch", key=f"patient_chart_{index}")
 
 st.subheader("Alerts")
 events = _shared.alert_events(viewer, date_from, date_to, patient_id)
@@ -150,12 +158,16 @@ else:
         alerts,
         hide_index=True,
         width="stretch",
+        # Details and statuses (who acknowledged, when, and their note) wrap instead of being cut off.
+        row_height=WRAPPING_ROW_HEIGHT,
+        placeholder="",
+        key="patient_alerts",
         column_config={
-            "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY", width="medium"),
-            "alert": st.column_config.TextColumn("Alert", width="medium"),
-            "severity": st.column_config.TextColumn("Severity", width="small"),
-            "detail": st.column_config.TextColumn("Detail", width="large"),
-            "status": st.column_config.TextColumn("Status", width="medium"),
+            "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY", width=120),
+            "alert": st.column_config.TextColumn("Alert", width=120),
+            "severity": st.column_config.TextColumn("Severity", width=70),
+            "detail": st.column_config.TextColumn("Detail", width=280),
+            "status": st.column_config.TextColumn("Status", width=260),
         },
     )
 
@@ -173,9 +185,13 @@ for tab, kind in ((pain_tab, "pain"), (exercise_tab, "exercises"), (activity_tab
             log,
             hide_index=True,
             width="stretch",
+            # A missing value (no load, no hold) is a blank, not "None"; a long note wraps.
+            placeholder="",
+            row_height=WRAPPING_ROW_HEIGHT if log["note"].str.len().max() > ONE_LINE_NOTE else None,
+            key=f"patient_log_{kind}",
             column_config={
                 **caseload.LOG_LABELS,
                 "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY"),
-                "note": st.column_config.TextColumn("Note", width="large"),
+                "note": st.column_config.TextColumn("Note", width=320),
             },
         )
