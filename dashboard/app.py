@@ -21,6 +21,7 @@ PAGES = {
     "review": ("review.py", "Weekly review", "review", ":material/checklist:"),
     "patient": ("patient.py", "Patient detail", "patient", ":material/monitoring:"),
     "alerts": ("alerts.py", "Alerts inbox", "alerts", ":material/notifications:"),
+    "loads": ("loads.py", "Loads and flares", "loads", ":material/fitness_center:"),
     "log_entry": ("log_entry.py", "Log entry", "log-entry", ":material/edit_note:"),
     "settings": ("settings.py", "Patient settings", "settings", ":material/tune:"),
     "import": ("import_logs.py", "Import logs", "import", ":material/upload_file:"),
@@ -114,8 +115,9 @@ def main() -> None:
         name: st.Page(PAGES_DIR / file, title=title, url_path=url_path, icon=icon, default=(name == "review"))
         for name, (file, title, url_path, icon) in shown.items()
     }
-    clinic = [pages[name] for name in ("review", "patient", "alerts")]
-    record = [page for name, page in pages.items() if name not in ("review", "patient", "alerts")]
+    clinic_pages = ("review", "patient", "alerts", "loads")
+    clinic = [pages[name] for name in clinic_pages]
+    record = [page for name, page in pages.items() if name not in clinic_pages]
     navigation = st.navigation({"Clinic": clinic, "Record": record})
     _go_to_requested_page(pages)
     viewed = st.session_state.get(VIEWED_KEY)

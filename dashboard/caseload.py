@@ -37,6 +37,21 @@ def week_targets(db: Database, viewer: Viewer, week: str, as_of: dt.date | None 
     )
 
 
+def aggravating_kinds(
+    db: Database, viewer: Viewer, week: str, as_of: dt.date | None = None
+) -> dict[str, list[str]]:
+    """Return each visible patient's likely aggravating load kinds over the 8 weeks up to the week's end."""
+    monday, _ = parse_iso_week(week)
+    frame = db.frame(
+        "review_aggravating", week_start=monday, as_of=as_of or dt.date.today(),
+        clinician_scope=viewer.clinician_scope,
+    )
+    return {
+        patient_id: list(names)
+        for patient_id, names in zip(frame["patient_id"], frame["aggravating"], strict=True)
+    }
+
+
 def raw_log(db: Database, viewer: Viewer, kind: str, patient_id: str, date_from: dt.date, date_to: dt.date):
     """Return one patient's stored pain, exercise or activity log lines between two dates, newest first."""
     name = {"pain": "app_pain_log", "exercises": "app_exercise_log", "activities": "app_activity_log"}[kind]

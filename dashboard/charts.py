@@ -689,3 +689,83 @@ def print_key() -> alt.LayerChart:
             x=x, y=y_, text="text:N", color=colour),
     ]
     return _theme(alt.layer(*layers).properties(width=WIDTH, height=int(y - row_height / 2)))
+
+
+# --- what a patient tolerates ----------------------------------------------------------------------------
+WITH_COLOUR = "#b04a3a"
+WITHOUT_COLOUR = "#9fb8d3"
+FIT_COLOUR = "#333333"
+# As wide as the page, a phone's included; fitting the height too would squeeze the plot under its title.
+TOLERANCE_AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def kind_label(kind: str, name: str) -> str:
+    """Return a load kind as the charts name it: 'run (activity)', 'Isometric bridge hold (exercise)'."""
+    return f"{name} ({kind})"
+
+
+def tolerance_chart(rows: pd.DataFrame) -> alt.Chart:
+    """Return each load kind's mean next-morning response on the days done and on the days without it."""
+    labels = [kind_label(kind, name) for kind, name in zip(rows["kind"], rows["name"], strict=True)]
+    frame = pd.concat([
+        pd.DataFrame({"load": labels, "days": "with it", "mean": rows["mean_response_with"],
+                      "count": rows["days_done"]}),
+        pd.DataFrame({"load": labels, "days": "without it", "mean": rows["mean_response_without"],
+                      "count": rows["days_without"]}),
+    ], ignore_index=True).dropna(subset=["mean"])
+    frame["mean"] = frame["mean"].astype(float).round(2)
+    bars = alt.Chart(frame).mark_bar(height={"band": 0.8}).encode(
+        y=alt.Y("load:N", sort=labels, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("days:N", sort=["with it", "without it"]),
+        x=alt.X("mean:Q", title="Mean next-morning response (points; above 0: worse than the day before)"),
+        color=alt.Color(
+            "days:N", title="Loading days",
+            scale=alt.Scale(domain=["with it", "without it"], range=[WITH_COLOUR, WITHOUT_COLOUR]),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("load:N", title="Load"), alt.Tooltip("days:N", title="Days"),
+            alt.Tooltip("mean:Q", title="Mean response"), alt.Tooltip("count:Q", title="Days counted"),
+        ],
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888888").encode(x="x:Q")
+    title = "Mean next-morning response on loading days with and without each load"
+    chart = alt.layer(bars, zero).properties(
+        title=title, height=max(80, 44 * len(labels)), width="container", autosize=TOLERANCE_AUTOSIZE
+    )
+    return _theme(chart)
+
+
+def dose_response_chart(points: pd.DataFrame, fit=None) -> alt.LayerChart:
+    """Return each response day's total reps against its next-morning response, and the fitted line if any."""
+    frame = points.assign(
+        date=_dates(points).dt.strftime("%a %d %b %Y"),
+        response=points["response"].astype(float),
+        status=points["status"].fillna("settled"),
+    )
+    dots = alt.Chart(frame).mark_circle(size=60, opacity=0.85).encode(
+        x=alt.X("total_reps:Q", title="Total reps that day", axis=alt.Axis(format="~r")),
+        y=alt.Y("response:Q", title="Next-morning response (points)"),
+        color=alt.Color(
+            "status:N", title="Response", legend=alt.Legend(orient="bottom"),
+            scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
+        ),
+        tooltip=[
+            alt.Tooltip("date:N", title="Loading day"), alt.Tooltip("total_reps:Q", title="Reps"),
+            alt.Tooltip("activity_minutes:Q", title="Activity minutes"),
+            alt.Tooltip("response:Q", title="Response"), alt.Tooltip("status:N", title="Status"),
+        ],
+    )
+    layers = [dots]
+    title = "Dose against response: each loading day's reps and the next morning"
+    if fit is not None:
+        reps = [float(points["total_reps"].min()), float(points["total_reps"].max())]
+        line = pd.DataFrame({"total_reps": reps, "response": [fit.intercept + fit.slope * r for r in reps]})
+        layers.append(alt.Chart(line).mark_line(color=FIT_COLOUR, strokeDash=[6, 3]).encode(
+            x="total_reps:Q", y="response:Q"
+        ))
+        title = f"{title} (dashed: fitted line, {fit.per_100_reps:+.2f} points per 100 reps)"
+    chart = alt.layer(*layers).properties(
+        title=title, height=260, width="container", autosize=TOLERANCE_AUTOSIZE
+    )
+    return _theme(chart)

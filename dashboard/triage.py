@@ -104,15 +104,18 @@ def reps_of_target_pct(reps: float | None, target: float | None) -> float | None
 
 
 def triage_table(
-    review: pd.DataFrame, sparklines: dict[str, list[float | None]], week_targets: pd.DataFrame | None = None
+    review: pd.DataFrame, sparklines: dict[str, list[float | None]], week_targets: pd.DataFrame | None = None,
+    aggravating: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
     """Return review rows shaped for the triage table: worst risk first, alerts in words, sparklines.
 
     week_targets (patient_id, week_target) gives each patient's summed daily target for the week, for the
-    reps against target that the capped adherence cannot show.
+    reps against target that the capped adherence cannot show. aggravating names each patient's likely
+    aggravating load kinds; a red patient's alerts end with them ("after: run").
     """
     rows = review.assign(_order=review["risk"].map(RISK_ORDER).fillna(3))
     rows = rows.sort_values(["_order", "patient_id"], kind="stable")
+    loads = aggravating or {}
     targets = (
         dict(zip(week_targets["patient_id"], week_targets["week_target"], strict=True))
         if week_targets is not None else {}
@@ -144,7 +147,13 @@ def triage_table(
                 )
             ],
             "flare_days": rows["flare_days"],
-            "alerts": rows["alerts"].map(alert_words),
+            # A red patient's row names the loads their mornings were worse after (an association).
+            "alerts": [
+                alerts_with_loads(alert_words(alerts), loads.get(patient_id) if risk == "red" else None)
+                for alerts, patient_id, risk in zip(
+                    rows["alerts"], rows["patient_id"], rows["risk"], strict=True
+                )
+            ],
             # The grid's line chart cannot draw a gap (a list with a missing value shows as text), so the
             # sparkline joins the logged mornings; missing days are never drawn as zero.
             "last_28_mornings": [
@@ -153,6 +162,14 @@ def triage_table(
             ],
         }
     ).reset_index(drop=True)
+
+
+def alerts_with_loads(words: str, kinds: list[str] | None) -> str:
+    """Return a row's alerts in words followed by the loads its mornings were worse after: '…; after: run'."""
+    if not kinds:
+        return words
+    after = "after: " + ", ".join(kinds)
+    return f"{words}; {after}" if words else after
 
 
 def nothing_logged(days: pd.DataFrame, activities: pd.DataFrame) -> bool:

@@ -11,6 +11,7 @@ from dashboard import alert_inbox, caseload, exports, patient_settings, triage, 
 from dashboard.app import current_viewer, database, page_path, record_patient_view
 from dashboard.app_pages import _phone, _shared
 from dashboard.app_pages._text import plain
+from dashboard.app_pages._tolerance import patient_section as tolerance_section
 from dashboard.charts import RISK_COLOURS, patient_panels
 from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week
 
@@ -147,6 +148,8 @@ else:
         # One chart per panel, each as wide as the page (a phone included), on the same dates.
         for index, panel in enumerate(patient_panels(days, activities)):
             st.altair_chart(panel, theme=None, width="stretch", key=f"patient_chart_{index}")
+
+tolerance_section(viewer, patient_id, date_from, date_to)
 
 st.subheader("Alerts")
 events = _shared.alert_events(viewer, date_from, date_to, patient_id)
