@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.vocabulary import RISK_LABELS, RISK_ORDER, alert_words, reference_words
+from dashboard.vocabulary import RISK_LABELS, RISK_ORDER, STAGE_LABELS, alert_words, reference_words
 
 
 def trend_arrow(mean: float | None, previous: float | None, *, steady_within: float = 0.25) -> str:
@@ -44,14 +44,19 @@ def folded(text: str) -> str:
     return bare.translate(_UNDECOMPOSED)
 
 
-def filter_review(review: pd.DataFrame, clinician: str | None = None, search: str = "") -> pd.DataFrame:
-    """Return the review rows of one clinician (None for all) whose id or name contains the search text.
+def filter_review(
+    review: pd.DataFrame, clinician: str | None = None, search: str = "", ready_only: bool = False
+) -> pd.DataFrame:
+    """Return the review rows of one clinician (None for all) whose id or name contains the search text;
+    with ready_only, only the patients ready to progress.
 
     Case and accents are ignored: "zoe" finds Zoë, "sorensen" finds Sørensen.
     """
     rows = review
     if clinician:
         rows = rows[rows["clinician"] == clinician]
+    if ready_only:
+        rows = rows[is_ready(rows["ready_to_progress"])]
     needle = folded(search.strip())
     if needle:
         text = [
@@ -71,19 +76,52 @@ class KeyFigures:
     amber: int
     green: int
     mean_adherence_pct: float | None
+    ready: int = 0
+
+
+def is_ready(ready: pd.Series) -> pd.Series:
+    """Return whether each row is ready to progress (null, for a patient without a programme, is not)."""
+    return ready.astype("boolean").fillna(False).astype(bool)
 
 
 def key_figures(review: pd.DataFrame) -> KeyFigures:
-    """Return patient counts per risk and the mean of the patients' adherence for the shown review rows."""
+    """Return patient counts per risk, the mean of the patients' adherence and how many are ready to progress
+    for the shown review rows."""
     counts = review["risk"].value_counts()
     adherence = review["adherence_pct"].dropna()
+    ready = int(is_ready(review["ready_to_progress"]).sum()) if "ready_to_progress" in review else 0
     return KeyFigures(
         active=len(review),
         red=int(counts.get("red", 0)),
         amber=int(counts.get("amber", 0)),
         green=int(counts.get("green", 0)),
         mean_adherence_pct=float(adherence.mean()) if len(adherence) else None,
+        ready=ready,
     )
+
+
+def stage_words(stage: str | None, source: str | None, days: int | None) -> str:
+    """Return a patient's stage for the review: 'Isometric, 83 days' or 'Isotonic (from logs), 1 day'."""
+    if stage is None or pd.isna(stage):
+        return ""
+    words = STAGE_LABELS.get(stage, str(stage).replace("_", " "))
+    if source == "logs":
+        words += " (from logs)"
+    if days is not None and not pd.isna(days):
+        words += f", {int(days)} day{'s' if int(days) != 1 else ''}"
+    return words
+
+
+def progress_words(ready: bool | None, next_stage: str | None) -> str:
+    """Return the ready-to-progress marker: 'ready → isotonic', 'not yet', or blank when not judged (no
+    programme)."""
+    if ready is None or pd.isna(ready):
+        return ""
+    if not ready:
+        return "not yet"
+    if next_stage is None or pd.isna(next_stage):
+        return "ready"
+    return f"ready → {STAGE_LABELS.get(next_stage, str(next_stage)).lower()}"
 
 
 def figures_scope(shown: int, caseload: int, narrowed: bool) -> str:
@@ -103,23 +141,14 @@ def reps_of_target_pct(reps: float | None, target: float | None) -> float | None
     return round(100.0 * float(reps) / float(target), 1)
 
 
-def triage_table(
-    review: pd.DataFrame, sparklines: dict[str, list[float | None]], week_targets: pd.DataFrame | None = None,
-    aggravating: dict[str, list[str]] | None = None,
-) -> pd.DataFrame:
+def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]) -> pd.DataFrame:
     """Return review rows shaped for the triage table: worst risk first, alerts in words, sparklines.
 
-    week_targets (patient_id, week_target) gives each patient's summed daily target for the week, for the
-    reps against target that the capped adherence cannot show. aggravating names each patient's likely
-    aggravating load kinds; a red patient's alerts end with them ("after: run").
+    The reps against the week's target (target_reps, rest days included) show what the capped adherence
+    cannot.
     """
     rows = review.assign(_order=review["risk"].map(RISK_ORDER).fillna(3))
     rows = rows.sort_values(["_order", "patient_id"], kind="stable")
-    loads = aggravating or {}
-    targets = (
-        dict(zip(week_targets["patient_id"], week_targets["week_target"], strict=True))
-        if week_targets is not None else {}
-    )
     return pd.DataFrame(
         {
             "risk": rows["risk"].map(lambda risk: RISK_LABELS.get(risk, risk)),
@@ -128,8 +157,8 @@ def triage_table(
             "clinician": rows["clinician"],
             "adherence_pct": rows["adherence_pct"],
             "reps_of_target_pct": [
-                reps_of_target_pct(reps, targets.get(patient_id))
-                for patient_id, reps in zip(rows["patient_id"], rows["total_reps"], strict=True)
+                reps_of_target_pct(reps, target)
+                for reps, target in zip(rows["total_reps"], _column(rows, "target_reps"), strict=True)
             ],
             "total_reps": rows["total_reps"],
             "morning_pain": [
@@ -147,13 +176,20 @@ def triage_table(
                 )
             ],
             "flare_days": rows["flare_days"],
-            # A red patient's row names the loads their mornings were worse after (an association).
-            "alerts": [
-                alerts_with_loads(alert_words(alerts), loads.get(patient_id) if risk == "red" else None)
-                for alerts, patient_id, risk in zip(
-                    rows["alerts"], rows["patient_id"], rows["risk"], strict=True
+            "stage": [
+                stage_words(stage, source, days)
+                for stage, source, days in zip(
+                    _column(rows, "stage"), _column(rows, "stage_source"), _column(rows, "days_in_stage"),
+                    strict=True,
                 )
             ],
+            "progress": [
+                progress_words(ready, next_stage)
+                for ready, next_stage in zip(
+                    _column(rows, "ready_to_progress"), _column(rows, "next_stage"), strict=True
+                )
+            ],
+            "alerts": rows["alerts"].map(alert_words),
             # The grid's line chart cannot draw a gap (a list with a missing value shows as text), so the
             # sparkline joins the logged mornings; missing days are never drawn as zero.
             "last_28_mornings": [
@@ -164,12 +200,9 @@ def triage_table(
     ).reset_index(drop=True)
 
 
-def alerts_with_loads(words: str, kinds: list[str] | None) -> str:
-    """Return a row's alerts in words followed by the loads its mornings were worse after: '…; after: run'."""
-    if not kinds:
-        return words
-    after = "after: " + ", ".join(kinds)
-    return f"{words}; {after}" if words else after
+def _column(rows: pd.DataFrame, name: str) -> pd.Series:
+    """Return a review column, or nulls when the review has none (a review read without it)."""
+    return rows[name] if name in rows else pd.Series([None] * len(rows), index=rows.index, dtype=object)
 
 
 def nothing_logged(days: pd.DataFrame, activities: pd.DataFrame) -> bool:

@@ -3,7 +3,6 @@ columns, filters, figures and downloads a clinician can read."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,20 +10,16 @@ import pandas as pd
 import pytest
 from test_app_pages import SAM, WEEK, app_db, open_page, sample_template, table  # noqa: F401 - fixtures
 
-from dashboard import caseload, exports, triage
-from dashboard.access import Viewer
+from dashboard import exports, triage
 from dashboard.charts import RISK_COLOURS
-from dashboard.db import open_database
 from dashboard.vocabulary import RISK_LABELS
 
 # Risk, name and alerts first (the columns a phone shows); the id last.
 SHOWN = [
-    "risk", "patient", "alerts", "adherence_pct", "reps_of_target_pct", "total_reps", "morning_pain",
-    "reference", "last_28_mornings", "flare_days", "clinician", "patient_id",
+    "risk", "patient", "alerts", "progress", "stage", "adherence_pct", "reps_of_target_pct", "total_reps",
+    "morning_pain", "reference", "last_28_mornings", "flare_days", "clinician", "patient_id",
 ]
 CLINICIAN_SHOWN = [column for column in SHOWN if column != "clinician"]
-ADMIN = Viewer("admin", "admin")
-MONDAY = dt.date(2026, 11, 16)  # WEEK's Monday
 
 
 def test_triage_table_is_sent_without_a_styler_and_with_only_the_shown_columns(app_db: Path) -> None:  # noqa: F811
@@ -73,19 +68,16 @@ def test_compact_lines_keep_each_score_to_its_one_decimal_in_half_the_bytes() ->
 # --- volume above target -----------------------------------------------------------------------------------
 
 
-def test_given_a_week_expect_each_patients_summed_daily_targets_up_to_the_as_of_date(app_db: Path) -> None:  # noqa: F811
-    db = open_database(app_db)
-    targets = caseload.week_targets(db, ADMIN, WEEK, as_of=dt.date(2026, 11, 30)).set_index("patient_id")
-    # Seven programme days at each patient's own daily target: 90, or 30 for P008.
-    assert targets.loc["P002", "week_target"] == 7 * 90
-    assert targets.loc["P008", "week_target"] == 7 * 30
-    assert "P007" not in targets.index, "discharged on 8 Nov: no programme day in the week"
-    # A week in progress counts only its days up to the as-of date.
-    so_far = caseload.week_targets(db, ADMIN, WEEK, as_of=MONDAY + dt.timedelta(days=2))
-    assert so_far.set_index("patient_id").loc["P002", "week_target"] == 3 * 90
-    # A clinician's targets are their own patients'.
-    sam = caseload.week_targets(db, Viewer(SAM, "clinician", "Sam Patel"), WEEK, as_of=dt.date(2026, 11, 30))
-    assert set(sam["patient_id"]) < set(targets.index) and "P002" not in set(sam["patient_id"])
+def test_of_target_counts_a_programmes_rest_days_at_zero(app_db: Path) -> None:  # noqa: F811
+    at = open_page("review", week=WEEK)
+    rows = table(at, "triage").value.set_index("patient_id")
+    # P017 does heavy slow resistance on Monday, Wednesday and Friday, every session: 234 of 234 reps, not
+    # 234 of seven flat daily targets.
+    assert rows.loc["P017", "total_reps"] == 234
+    assert rows.loc["P017", "reps_of_target_pct"] == 100.0
+    assert rows.loc["P017", "adherence_pct"] == 100.0
+    # Without a programme the target is the daily one, seven times: P001's 582 reps of 7 x 90.
+    assert rows.loc["P001", "reps_of_target_pct"] == pytest.approx(100 * 582 / 630, abs=0.05)
 
 
 def test_reps_above_the_weeks_target_show_beside_the_capped_adherence(app_db: Path) -> None:  # noqa: F811
@@ -203,3 +195,53 @@ def test_triage_table_without_targets_leaves_the_column_blank() -> None:
         "alerts": [[]],
     })
     assert triage.triage_table(review, {})["reps_of_target_pct"].isna().all()
+
+
+# --- stage and ready to progress ----------------------------------------------------------------------------
+
+
+def test_the_stage_column_and_the_ready_to_progress_marker(app_db: Path) -> None:  # noqa: F811
+    at = open_page("review", week=WEEK)
+    rows = table(at, "triage").value.set_index("patient_id")
+    assert rows.loc["P008", "stage"] == "Isometric, 83 days"
+    assert rows.loc["P008", "progress"] == "ready → isotonic"
+    assert rows.loc["P017", "progress"] == "ready → energy storage"
+    # P009 is on a programme but 9 days into the isotonic stage; P024 was kept back by a flare.
+    assert (rows.loc["P009", "stage"], rows.loc["P009", "progress"]) == ("Isotonic, 9 days", "not yet")
+    assert rows.loc["P024", "progress"] == "not yet"
+    # Without a programme the stage is the logged one, said so, and readiness is not judged.
+    assert rows.loc["P001", "stage"] == "Energy storage (from logs), 12 days"
+    assert rows.loc["P001", "progress"] == ""
+    columns = json.loads(table(at, "triage").proto.columns)
+    assert columns["stage"]["label"] == "Stage" and columns["progress"]["label"] == "Progress"
+
+
+def test_the_headline_counts_the_patients_ready_to_progress_and_says_it_is_a_prompt(app_db: Path) -> None:  # noqa: F811
+    at = open_page("review", week=WEEK)
+    figures = {metric.label: metric for metric in at.metric}
+    assert figures["Ready to progress"].value == "2"
+    assert "never an instruction to the patient" in figures["Ready to progress"].help
+    prompt = next(c.value for c in at.caption if c.value.startswith("“Ready → …”"))
+    assert "Goom et al. 2016" in prompt and "a prompt for your judgement" in prompt
+
+
+def test_the_ready_filter_lists_the_patients_ready_to_progress_kept_in_the_address(app_db: Path) -> None:  # noqa: F811
+    at = open_page("review", week=WEEK)
+    at.toggle(key="review_ready").set_value(True).run()
+    assert set(table(at, "triage").value["patient_id"]) == {"P008", "P017"}
+    assert at.query_params["ready"] in ("1", ["1"])
+    assert at.metric[0].label == "Patients shown" and at.metric[0].value == "2"
+    # A link with ?ready=1 opens the list filtered.
+    linked = open_page("review", week=WEEK, ready="1")
+    assert set(table(linked, "triage").value["patient_id"]) == {"P008", "P017"}
+    assert linked.toggle(key="review_ready").value is True
+
+
+def test_stage_and_progress_words() -> None:
+    assert triage.stage_words("heavy_slow", "programme", 1) == "Heavy slow resistance, 1 day"
+    assert triage.stage_words("isotonic", "logs", 3) == "Isotonic (from logs), 3 days"
+    assert triage.stage_words(None, None, None) == ""
+    assert triage.progress_words(True, "energy_storage") == "ready → energy storage"
+    assert triage.progress_words(False, None) == "not yet"
+    assert triage.progress_words(None, None) == ""
+    assert triage.progress_words(pd.NA, None) == ""

@@ -65,12 +65,6 @@ def weekly_review(viewer: Viewer, week: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def week_targets(viewer: Viewer, week: str) -> pd.DataFrame:
-    """Return each visible patient's summed daily rep target for the week, up to today."""
-    return caseload.week_targets(database(), viewer, week)
-
-
-@st.cache_data(**CACHE)
 def sparklines(viewer: Viewer, end: dt.date, days: int = 28) -> dict[str, list[float | None]]:
     """Return each patient's last morning scores up to end, one value per day."""
     from dashboard import metrics

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import exports, triage, vocabulary
 from dashboard.app import current_viewer, page_path
-from dashboard.app_pages import _phone, _shared, _tolerance
+from dashboard.app_pages import _phone, _shared
 from dashboard.app_pages._text import plain
 from dashboard.charts import RISK_COLOURS
 from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week, previous_week
@@ -32,11 +32,14 @@ def _week(raw: str) -> str:
 ROW_HEIGHT = 68
 HEADER_HEIGHT = 35
 VISIBLE_ROWS = 10
-# Risk, name and alerts first: on a phone they are the columns in view. Admins also see the clinician.
+# Risk, name and alerts first: on a phone they are the columns in view; then whether a patient is ready to
+# progress, and their stage. Admins also see the clinician.
 TRIAGE_COLUMNS = (
     "risk",
     "patient",
     "alerts",
+    "progress",
+    "stage",
     "adherence_pct",
     "reps_of_target_pct",
     "total_reps",
@@ -58,11 +61,13 @@ _phone.compact_rows()
 sees_every_clinician = viewer.clinician_scope is None
 with st.container(key="review_filters"):
     if sees_every_clinician:
-        week_col, clinician_col, search_col, export_col = st.columns(
-            [1, 1, 1.4, 0.7], vertical_alignment="bottom"
+        week_col, clinician_col, search_col, ready_col, export_col = st.columns(
+            [1, 1, 1.4, 0.9, 0.7], vertical_alignment="bottom"
         )
     else:
-        week_col, search_col, export_col = st.columns([1, 1.4, 0.7], vertical_alignment="bottom")
+        week_col, search_col, ready_col, export_col = st.columns(
+            [1, 1.4, 0.9, 0.7], vertical_alignment="bottom"
+        )
 bound_week = _shared.bind_param("review_week", "week", latest, parse=_week)
 if st.session_state.review_week not in weeks:
     weeks.append(st.session_state.review_week)
@@ -82,8 +87,17 @@ search = search_col.text_input(
     "Find patient", placeholder="id or name", **_shared.bind_param("review_search", "q", "")
 )
 
+ready_only = ready_col.toggle(
+    "Ready to progress only",
+    help="Only the patients on a programme who meet every readiness criterion this week",
+    **_shared.bind_param(
+        "review_ready", "ready", False, parse=lambda raw: raw == "1" or _shared.refuse(raw),
+        to_text=lambda on: "1" if on else None,
+    ),
+)
+
 caseload = _shared.weekly_review(viewer, week)
-review = triage.filter_review(caseload, clinician, search)
+review = triage.filter_review(caseload, clinician, search, ready_only=ready_only)
 with export_col.popover("Download", icon=":material/download:", width="stretch"):
     everyone = "all clinicians" if viewer.clinician_scope is None else f"{viewer.clinician_scope}'s patients"
     st.caption(
@@ -108,9 +122,9 @@ with export_col.popover("Download", icon=":material/download:", width="stretch")
 figures = triage.key_figures(review)
 monday, sunday = parse_iso_week(week)
 
-narrowed = bool(clinician) or bool(search.strip())
+narrowed = bool(clinician) or bool(search.strip()) or ready_only
 with st.container(key="review_figures"):
-    strip = st.columns(5)
+    strip = st.columns(6)
     strip[0].metric("Patients shown" if narrowed else "Active patients", figures.active)
     strip[1].metric("Red", figures.red, help="Needs review this week")
     strip[2].metric("Amber", figures.amber, help="Watch")
@@ -120,21 +134,31 @@ with st.container(key="review_figures"):
         "–" if figures.mean_adherence_pct is None else f"{figures.mean_adherence_pct:.0f}%",
         help="Mean of the counted patients' adherence this week",
     )
+    strip[5].metric(
+        "Ready to progress",
+        figures.ready,
+        help="Patients on a programme who meet every readiness criterion on the week's last counted day: a "
+        "prompt for your judgement, never an instruction to the patient",
+    )
     st.caption(triage.figures_scope(figures.active, len(caseload), narrowed))
 
 if review.empty:
     st.info("No patients match these filters for this week.")
     st.stop()
 
-table = triage.triage_table(
-    review, _shared.sparklines(viewer, min(sunday, today)), _shared.week_targets(viewer, week),
-    aggravating=_tolerance.aggravating(viewer, week),
-)
+table = triage.triage_table(review, _shared.sparklines(viewer, min(sunday, today)))
 columns = list(ADMIN_COLUMNS if sees_every_clinician else TRIAGE_COLUMNS)
 st.caption(
     f"Worst first: {figures.red} red (needs review this week) and {figures.amber} amber (watch) on top, "
     f"then {figures.green} green (on track); scroll the table for more. Select a row to open the patient."
 )
+if figures.ready:
+    st.caption(
+        "“Ready → …” marks a patient on a programme who has met every readiness criterion for 14 days "
+        "(settled, logged, adherent, no flare; the pain-monitoring model and Goom et al. 2016's staged "
+        "programmes): a prompt for your judgement, never an instruction to the patient. Open the patient for "
+        "the checklist."
+    )
 selection = st.dataframe(
     # Only the shown columns go to the browser; no Styler, so the grid gets plain values it can draw fast.
     table[columns].assign(last_28_mornings=triage.compact_lines(table["last_28_mornings"])),
@@ -176,8 +200,9 @@ selection = st.dataframe(
             "Of target",
             format="%.0f%%",
             width=66,
-            help="This week's reps against the week's target (the daily targets summed): over 100 % is more "
-            "than prescribed, which the adherence, capped at each day's target, does not show",
+            help="This week's reps against the week's target (each day's target summed, a programme's rest "
+            "days at 0): over 100 % is more than prescribed, which the adherence, capped at each day's "
+            "target, does not show",
         ),
         "total_reps": st.column_config.NumberColumn(
             "Reps", format="%d", width=54, help="Total reps this week"
@@ -197,6 +222,17 @@ selection = st.dataframe(
             "Flares", format="%d", width=50, help="Days with a flare this week"
         ),
         "alerts": st.column_config.TextColumn("Alerts", width=146),
+        "progress": st.column_config.TextColumn(
+            "Progress",
+            width=92,
+            help="Ready → the next stage: on a programme and meeting every readiness criterion (a prompt for "
+            "your judgement). Not yet: on a programme, a criterion not met. Blank: no programme, not judged",
+        ),
+        "stage": st.column_config.TextColumn(
+            "Stage",
+            width=104,
+            help="The prescribed stage and the days in it; (from logs) when the patient has no programme",
+        ),
         "last_28_mornings": st.column_config.LineChartColumn(
             "28 days",
             y_min=0,
