@@ -98,13 +98,17 @@ if saved:
 
 st.subheader("Settings history")
 history = patient_settings.settings_history(database(), viewer, patient_id)
+# Blanks, not "None": the patients file's version has no author, time or reason.
+history = history.astype({"changed_by": object, "reason": object}).fillna({"changed_by": "", "reason": ""})
 st.dataframe(
     history,
     hide_index=True,
     width="stretch",
+    # Tall rows so that a long version and its reason wrap instead of being cut off.
+    row_height=56,
     column_config={
         "effective_from": st.column_config.DateColumn("From", format="YYYY-MM-DD"),
-        "settings": st.column_config.TextColumn("Settings", width="large"),
+        "settings": st.column_config.TextColumn("Settings", width=520),
         "changed_by": "Who",
         "changed_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
         "reason": st.column_config.TextColumn("Why", width="medium"),
