@@ -148,6 +148,7 @@ def _accept_db_after_every_command(parser: argparse.ArgumentParser) -> None:
 def _command_modules():
     """Return the register functions of the other command groups."""
     from dashboard import (
+        cli_backup,
         cli_metrics,
         cli_programme,
         cli_reports,
@@ -159,7 +160,7 @@ def _command_modules():
 
     return [
         cli_metrics.register, cli_settings.register, cli_programme.register, cli_tolerance.register,
-        cli_users.register, cli_reports.register, cli_serve.register,
+        cli_users.register, cli_reports.register, cli_serve.register, cli_backup.register,
     ]
 
 

@@ -98,6 +98,8 @@ BINDINGS: dict[str, Any] = {
     "digest": "0" * 64,
     "version": 9999,
     "name": "9999_test",
+    # backups
+    "table_name": "patients",
 }
 
 # Which log kind a statement reading staged_rows or typed_rows works on, by a word in its name.
