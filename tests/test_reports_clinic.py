@@ -99,7 +99,7 @@ def test_given_rules_expect_reasons_in_words():
     assert reason("low_adherence", None) == "low adherence"
 
 
-def test_given_formula_text_expect_quote_prefix():
+def test_given_formula_text_expect_a_quote_prefix_in_csv():
     for text in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx", "\nx"):
         assert neutralise(text) == "'" + text
     assert neutralise("José") == "José"
@@ -126,13 +126,13 @@ def test_clinic_pdf_every_page_has_header_footer_and_page_count(sam_pdf):
         assert f"Page {number} of {pages}" in text
 
 
-def test_clinic_pdf_flagged_patient_pages_carry_charts(sam_pdf):
-    with_images = [page for page in sam_pdf.pages if page.images]
-    red_and_amber = [page for page in sam_pdf.pages if "Last four weeks" in page.extract_text()]
-    assert red_and_amber and len(with_images) >= len(red_and_amber)
-    for page in red_and_amber:  # the chart titles are the page's text now, not part of the picture
+def test_clinic_pdf_flagged_patient_pages_carry_charts_and_their_key(sam_pdf):
+    chart_pages = [page for page in sam_pdf.pages if "Key to the charts on this page" in page.extract_text()]
+    assert chart_pages
+    for page in chart_pages:  # the chart titles are the page's text, not part of the picture
         text = page.extract_text()
         assert charts.PAIN_TITLE in text and charts.REPS_TITLE in text
+        assert 2 <= len(page.images) <= 3  # the key and one or two patients' charts
 
 
 def _alt_texts(data: bytes) -> list[str]:
@@ -141,19 +141,17 @@ def _alt_texts(data: bytes) -> list[str]:
             for text in re.findall(rb"/Alt \((.*?)\)", data)]
 
 
-def test_clinic_pdf_has_one_key_before_the_patients_and_charts_without_legends(clinic_db):
+def test_clinic_pdf_puts_two_patients_to_a_page_each_page_with_the_key(clinic_db):
     data = clinic_report_pdf(clinic_db, ADMIN, WEEK, clinician="Sam Patel", as_of=AS_OF)
     reader = PdfReader(io.BytesIO(data))
-    texts = [page.extract_text() for page in reader.pages]
-    key_pages = [number for number, text in enumerate(texts, start=1) if "Key to the patient charts" in text]
-    patient_pages = [number for number, text in enumerate(texts, start=1) if "Last four weeks" in text]
-    assert len(key_pages) == 1 and key_pages[0] <= patient_pages[0]
-    assert all(f"key to the lines and colours on page {key_pages[0]}" in texts[number - 1]
-               for number in patient_pages)
-    images = sum(len(page.images) for page in reader.pages)
-    assert images == len(patient_pages) + 1  # one chart per patient and the key once
-    alts = [text for text in _alt_texts(data) if text.strip("\ufeff")]
-    assert sum(charts.KEY_ALT_TEXT in text for text in alts) == 1
+    flagged = ["P010", "P900", "P004", "P013", "P019"]
+    alts = [text.strip("\ufeff") for text in _alt_texts(data) if text.strip("\ufeff")]
+    patients = [text for text in alts if text.startswith("Pain and reps charts for")]
+    keys = [text for text in alts if charts.KEY_ALT_TEXT in text]
+    assert sorted(text.split()[5].rstrip(",") for text in patients) == sorted(flagged)
+    chart_pages = [page for page in reader.pages if "Key to the charts on this page" in page.extract_text()]
+    assert len(keys) == len(chart_pages) == -(-len(flagged) // 2)  # half the patients' pages, rounded up
+    assert max(len(page.images) for page in chart_pages) == 3
 
 
 def test_clinic_pdf_with_no_flagged_patient_has_no_key(clinic_db):
@@ -205,11 +203,13 @@ def test_workbook_has_no_formulas_and_hostile_text_is_inert(workbook):
             for cell in row:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
                 if isinstance(cell.value, str):
-                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+                    assert cell.data_type == "s"
+                    if cell.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
+                        assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate} is not marked as text"
                     texts.append(cell.value)
-    assert "'" + EVIL_NAME in texts
-    assert "'" + EVIL_NOTE in texts
-    assert "'+1 set extra" in texts and "'@SUM(1+1)" in texts
+    # Plain text cells marked as text (quotePrefix), the apostrophe not part of the value.
+    assert EVIL_NAME in texts and EVIL_NOTE in texts
+    assert "+1 set extra" in texts and "@SUM(1+1)" in texts
 
 
 def test_csv_is_the_triage_table_with_inert_text(clinic_db):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import metrics
+from dashboard import alert_inbox, metrics
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.vocabulary import RISK_ORDER, reason
@@ -27,8 +27,13 @@ class ClinicData:
     clinician: str | None
     as_of: dt.date | None
     review: pd.DataFrame  # weekly_review rows plus a `reasons` list column
-    events: pd.DataFrame  # alert events dated in the week, with name
+    events: pd.DataFrame  # alert events dated in the week, with name and acknowledgement (as of as_of)
     daily: pd.DataFrame  # one row per patient per programme day of the week
+
+    @property
+    def in_progress(self) -> bool:
+        """Return whether the report was made before its week ended: its figures are the week so far."""
+        return self.as_of is not None and self.as_of < self.sunday
 
     def counts(self) -> dict[str, int]:
         """Return the number of patients at each risk level."""
@@ -47,7 +52,8 @@ def clinic_data(
     monday, sunday = parse_iso_week(week)
     week = iso_week_of(monday)
     # A report of a week says what was known at its end: nothing dated after its Sunday counts.
-    as_of = min(as_of or metrics._today(), sunday)
+    made_on = as_of or metrics._today()
+    as_of = min(made_on, sunday)
     review = metrics.weekly_review(db, viewer, week, as_of=as_of).copy()
     if clinician:
         review = review[review["clinician"] == clinician]
@@ -69,10 +75,32 @@ def clinic_data(
     names = dict(zip(review["patient_id"], review["name"], strict=True))
     events = history[(history["date"] >= monday) & (history["date"] <= sunday)].copy()
     events.insert(1, "name", events["patient_id"].map(names))
+    events = acknowledged(db, viewer, events, made_on)
     events = events.sort_values(["date", "patient_id", "rule"]).reset_index(drop=True)
 
     frame = _daily(db, viewer, review, monday, sunday, as_of) if daily else pd.DataFrame()
     return ClinicData(week, monday, sunday, clinician, as_of, review, events, frame)
+
+
+def acknowledged(db: Database, viewer: Viewer, events: pd.DataFrame, made_on: dt.date) -> pd.DataFrame:
+    """Return alert events with who acknowledged each, when and why, as known on the day the report is of."""
+    acks = alert_inbox.acknowledgements(db, viewer)
+    # The figures stop at the week's end, but acknowledging is what clinicians do with those alerts after
+    # it: a report counts the acknowledgements made by the day it is made (or its as-of date), each dated,
+    # and one made later leaves the alert open in it.
+    acks = acks[pd.to_datetime(acks["acknowledged_at"]).dt.date <= made_on]
+    return alert_inbox.with_acknowledgements(events, acks)
+
+
+def acknowledgement_words(row: dict) -> str:
+    """Return an alert's state: 'open', or 'acknowledged by sam, 18 Nov 2026 14:02: phoned'."""
+    if not row.get("acknowledged"):
+        return "open"
+    note = row.get("note")
+    when = pd.Timestamp(row["acknowledged_at"])
+    return f"acknowledged by {row['acknowledged_by']}, {when.day} {when:%b %Y} {when:%H:%M}" + (
+        f": {note}" if isinstance(note, str) and note.strip() else ""
+    )
 
 
 DAILY_COLUMNS = [
@@ -150,6 +178,7 @@ def patient_data(
         clinician_scope=viewer.clinician_scope,
     )
     events = metrics.alert_events(db, viewer, date_from, date_to, patient_id=patient_id, as_of=as_of)
+    events = acknowledged(db, viewer, events, limit)
     weeks = _weekly_adherence(db, viewer, patient_id, date_from, date_to, as_of)
     return PatientData(patient, date_from, date_to, as_of, days, activities, events, weeks)
 

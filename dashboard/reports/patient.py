@@ -6,10 +6,10 @@ import datetime as dt
 
 import pandas as pd
 
-from dashboard import charts
+from dashboard import charts, formatting
 from dashboard.access import Viewer
 from dashboard.db import Database
-from dashboard.reports.data import patient_data
+from dashboard.reports.data import acknowledgement_words, patient_data
 from dashboard.reports.pdf import ReportPDF, chart_pngs, short_date
 from dashboard.vocabulary import alert_word
 
@@ -73,19 +73,23 @@ def patient_report_pdf(
         pdf.paragraph("No alerts in this period.", size=10)
     else:
         rows = [
-            [short_date(row["date"]), alert_word(row["rule"]), row["severity"], row["detail"] or ""]
+            [short_date(row["date"]), alert_word(row["rule"]), row["severity"], row["detail"] or "",
+             acknowledgement_words(row)]
             for row in data.events.to_dict(orient="records")
         ]
-        pdf.text_table(["Date", "Alert", "Severity", "Detail"], rows, widths=(24, 34, 18, 104))
+        pdf.text_table(
+            ["Date", "Alert", "Severity", "Detail", "Acknowledged"], rows, widths=(22, 28, 16, 68, 46)
+        )
 
     if not weeks.empty:
         if pdf.room() < 40:
             pdf.add_page()
         pdf.heading("Weekly adherence", size=13)
         rows = [
-            [row["week"], f"{row['adherence_pct']:.0f}%" if pd.notna(row["adherence_pct"]) else "–",
-             str(row["days_on_target"]), str(row["total_reps"]),
-             "–" if pd.isna(row["mean_morning_pain"]) else f"{row['mean_morning_pain']:.1f}", row["risk"]]
+            [row["week"], formatting.percent(row["adherence_pct"], blank="–"),
+             formatting.count(row["days_on_target"], blank="–"),
+             formatting.count(row["total_reps"], blank="–"),
+             formatting.pain(row["mean_morning_pain"], blank="–"), row["risk"]]
             for row in weeks.to_dict(orient="records")
         ]
         pdf.text_table(
@@ -107,7 +111,8 @@ def _summary(days: pd.DataFrame) -> str:
     stage = days["stage"].dropna()
     parts = [f"{logged} of {len(days)} days with morning pain logged"]
     if pd.notna(first) and pd.notna(last):
-        parts.append(f"mean morning pain {first:.1f} in the first week → {last:.1f} in the last")
+        first_week, last_week = formatting.pain(first), formatting.pain(last)
+        parts.append(f"mean morning pain {first_week} in the first week → {last_week} in the last")
     parts.append(f"{flares} flare{'s' if flares != 1 else ''}")
     if not stage.empty:
         parts.append(f"current stage {_stage_words(stage.iloc[-1])}")

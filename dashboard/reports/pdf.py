@@ -17,8 +17,6 @@ import vl_convert as vlc
 from fpdf import FPDF, FontFace
 from PIL import Image
 
-from dashboard.charts import RISK_COLOURS
-
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"
 CONFIDENTIAL = "Confidential: contains patient health data"
@@ -216,10 +214,18 @@ class ReportPDF(FPDF):
         """Return the height left on this page above the footer."""
         return self.page_break_trigger - self.get_y()
 
+    def text_height(self, text: str, size: float = 10, *, bold: bool = False, indent: float = 0) -> float:
+        """Return the height heading or paragraph would give text, in mm, without drawing it."""
+        self.set_font(FONT, "B" if bold else "", size)
+        width = self.epw - indent
+        height = self.multi_cell(width, size * 0.5, text, align="L", dry_run=True, output="HEIGHT")
+        self.set_font(FONT, "", 10)
+        return float(height)
+
     def heading(self, text: str, size: float = 14, space_after: float = 2) -> None:
         """Write a bold heading."""
         self.set_font(FONT, "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(space_after)
         self.set_font(FONT, "", 10)
 
@@ -227,7 +233,8 @@ class ReportPDF(FPDF):
         """Write wrapped body text."""
         self.set_font(FONT, "", size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        # Left-aligned: fpdf2 justifies by default, which spreads a long name across the line.
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
 
     def chart(self, chart: alt.TopLevelMixin | bytes, width: float | None = None, alt_text: str = "") -> None:
@@ -267,21 +274,21 @@ class ReportPDF(FPDF):
         self.set_font(FONT, "", 10)
         self.set_xy(self.l_margin, top + height + 3)
 
-    def risk_badges(self, counts: dict[str, int]) -> None:
-        """Draw one coloured box per risk level with its patient count."""
+    def risk_badges(self, badges: Sequence[tuple[int, str, str]]) -> None:
+        """Draw one coloured box per (patient count, label, #rrggbb colour)."""
         box_w, box_h, gap = 50, 22, 6
         y = self.get_y()
-        for index, risk in enumerate(("red", "amber", "green")):
+        for index, (count, label, colour) in enumerate(badges):
             x = self.l_margin + index * (box_w + gap)
-            self.set_fill_color(*hex_rgb(RISK_COLOURS[risk]))
+            self.set_fill_color(*hex_rgb(colour))
             self.rect(x, y, box_w, box_h, style="F")
             self.set_text_color(255, 255, 255)
             self.set_xy(x, y + 2)
             self.set_font(FONT, "B", 18)
-            self.cell(box_w, 10, str(counts.get(risk, 0)), align="C")
+            self.cell(box_w, 10, str(count), align="C")
             self.set_xy(x, y + 12)
             self.set_font(FONT, "", 10)
-            self.cell(box_w, 7, risk, align="C")
+            self.cell(box_w, 7, label, align="C")
         self.set_text_color(0, 0, 0)
         self.set_xy(self.l_margin, y + box_h + 6)
 
