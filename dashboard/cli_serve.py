@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import tomllib
+
+from dashboard import backup
+from dashboard.db import open_database, resolve_db_path
+
+# Where the running server keeps its scheduled backups; the Accounts page takes its own there too.
+BACKUP_DIR_ENV_VAR = "REHAB_BACKUP_DIR"
 
 
 def streamlit_options(args: argparse.Namespace) -> list[str]:
@@ -36,10 +43,35 @@ def streamlit_config(options: list[str]) -> dict[str, object]:
     return config
 
 
+def backup_schedule(args: argparse.Namespace) -> backup.BackupSchedule | None:
+    """Return the backups --backup-dir, --backup-every and --keep ask for, or None without a folder."""
+    if args.backup_dir is None:
+        if args.backup_every is not None or args.keep is not None:
+            raise SystemExit("rehab serve: --backup-every and --keep need --backup-dir, the backups folder")
+        return None
+    try:
+        interval = backup.parse_interval(args.backup_every or "24h")
+        keep = 14 if args.keep is None else args.keep
+        if keep < 1:
+            raise ValueError(f"--keep {keep}: keep at least one backup")
+    except ValueError as error:
+        raise SystemExit(f"rehab serve: {error}") from None
+    # The server's own connection (the app's cache gets the same object): backups run on cursors of it.
+    database = open_database(resolve_db_path(args.db).resolve())
+    return backup.BackupSchedule(database, args.backup_dir, interval, keep,
+                                 log=lambda line: print(line, flush=True))
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run the Streamlit server in this process until it is stopped."""
     from dashboard.app import serve  # the app layer owns everything that touches Streamlit
 
+    schedule = backup_schedule(args)
+    if schedule is not None:
+        os.environ[BACKUP_DIR_ENV_VAR] = str(schedule.out_dir.resolve())
+        schedule.start()
+        print(f"rehab: backing up to {schedule.out_dir} every {backup.describe_age(schedule.interval)}, "
+              f"keeping the newest {schedule.keep}", flush=True)
     return serve(
         args.db, port=args.port, address=args.address,
         streamlit_config=streamlit_config(streamlit_options(args)), idle_limit=args.idle_limit,
@@ -58,6 +90,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="sign a browser out after this long without activity, like 8h, 30m or 90s "
         "(default: $REHAB_IDLE_LIMIT, else 8h)",
     )
+    serve.add_argument("--backup-dir", default=None, metavar="DIR",
+                       help="take scheduled backups into DIR while serving (see rehab backup)")
+    serve.add_argument("--backup-every", default=None, metavar="INTERVAL",
+                       help="how often, like 24h, 6h or 7d (default: 24h); needs --backup-dir")
+    serve.add_argument("--keep", type=int, default=None, metavar="N",
+                       help="keep the newest N backups, removing the older (default: 14); needs --backup-dir")
     serve.add_argument(
         "streamlit_options", nargs=argparse.REMAINDER, metavar="-- STREAMLIT_OPTION",
         help="Streamlit config options after --, e.g. -- --server.headless true",
