@@ -1,4 +1,4 @@
-"""Clinics built row by row for the metrics tests: import files, settings history, and a real DuckDB."""
+"""Clinics built row by row for the metrics tests: import files, settings, programme, real DuckDB."""
 
 from __future__ import annotations
 
@@ -36,6 +36,20 @@ insert into settings_changes (patient_id, effective_from, daily_rep_target, pain
                               sets_acceptable_pain, acceptable_pain, changed_by, reason)
 values (?, ?, ?, ?, ?, ?, ?, 'test', ?)
 """
+# The importer trims names; a '~' in a logged name stands for a space put back after the import, so that the
+# rules' own trimming is tested too.
+PADDING = "~"
+_PAD_NAMES = (
+    "update exercise_entries set exercise = replace(exercise, '~', ' ') where contains(exercise, '~')",
+    "update activity_entries set activity = replace(activity, '~', ' ') where contains(activity, '~')",
+)
+# Programme items are written directly too, so that two versions of one exercise may share a date (the
+# importer refuses those); rows are inserted in recording order, so a later row gets the higher item_id.
+_INSERT_PROGRAMME_ITEM = """
+insert into programme_items (patient_id, effective_from, exercise, stage, sets, reps, hold_s, load_kg, days,
+                             recorded_by, reason)
+values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'test', 'test')
+"""
 
 
 @dataclass
@@ -48,6 +62,7 @@ class Clinic:
     activities: list[list] = field(default_factory=list)
     acceptable: dict[str, float] = field(default_factory=dict)  # patients.acceptable_pain, when set
     changes: list[list] = field(default_factory=list)  # settings_changes rows, in recording order
+    programme: list[list] = field(default_factory=list)  # programme_items rows, in recording order
 
     def patient(self, patient_id: str, start: date, *, target: int = 90, ceiling: float = 5,
                 flare: float = 2, discharged: date | None = None, clinician: str = "Sam Patel",
@@ -80,18 +95,25 @@ class Clinic:
         """Log one pain score."""
         self.pain.append([patient_id, day.isoformat(), time_of_day, score, ""])
 
-    def exercise(self, patient_id: str, day: date, sets: int, reps: int) -> None:
-        """Log one exercise line."""
-        self.exercises.append([patient_id, day.isoformat(), "Bridge", "isotonic", sets, reps, "", "", "", ""])
+    def item(self, patient_id: str, effective_from: date, exercise: str, stage: str, sets: int, reps: int,
+             days: str = "daily", *, hold_s: float | None = None, load_kg: float | None = None) -> None:
+        """Prescribe (or change, or with days='none' stop) a programme item from a date."""
+        row = [patient_id, effective_from, exercise, stage, sets, reps, hold_s, load_kg, days]
+        self.programme.append(row)
+
+    def exercise(self, patient_id: str, day: date, sets: int, reps: int, name: str = "Bridge",
+                 stage: str | None = "isotonic") -> None:
+        """Log one exercise line (stage None leaves it blank)."""
+        self.exercises.append([patient_id, day.isoformat(), name, stage or "", sets, reps, "", "", "", ""])
 
     def daily_exercise(self, patient_id: str, first: date, days: int, reps: int = 90) -> None:
         """Log one exercise line of `reps` reps on each of `days` days from first."""
         for offset in range(days):
             self.exercise(patient_id, first + timedelta(days=offset), 1, reps)
 
-    def activity(self, patient_id: str, day: date) -> None:
+    def activity(self, patient_id: str, day: date, name: str = "run", minutes: float = 30) -> None:
         """Log one activity."""
-        self.activities.append([patient_id, day.isoformat(), "run", 30, "", "", ""])
+        self.activities.append([patient_id, day.isoformat(), name, minutes, "", "", ""])
 
     def write(self, folder: Path) -> list[Path]:
         """Write the import files that have rows and return their paths."""
@@ -113,12 +135,16 @@ class Clinic:
         return paths
 
     def store_settings(self, database: Database) -> None:
-        """Write acceptable_pain and the settings changes (in recording order) into an imported clinic."""
+        """Write acceptable_pain, settings changes and programme items into an imported clinic; pad names."""
         cursor = database.session().cursor
         for patient_id, level in self.acceptable.items():
             cursor.execute(_SET_ACCEPTABLE_PAIN, [level, patient_id])
         for row in self.changes:
             cursor.execute(_INSERT_SETTINGS_CHANGE, row)
+        for row in self.programme:
+            cursor.execute(_INSERT_PROGRAMME_ITEM, row)
+        for statement in _PAD_NAMES:
+            cursor.execute(statement)
         cursor.close()
 
 

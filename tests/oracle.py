@@ -1,10 +1,10 @@
 """An independent plain-Python reading of the clinical metrics rules (version 2), used only by the tests.
 
-Written from the rules in words (docs/METRICS.md for version 1, issue 11 for version 2), without looking at
-the SQL, so that the differential tests compare two independent readings of the same rules. Clarity beats
-speed here: loops over calendar days. Pain scores and thresholds are decimals with one place; they are held as
-integer tenths (and medians as Fractions of tenths) so that every comparison is exact and nothing is rounded
-inside the rules.
+Written from the rules in words (docs/METRICS.md for version 1, issue 11 for version 2, issue 13 for the
+loading programme, issue 14 for tolerance), without looking at the SQL, so that the differential tests
+compare two independent readings of the same rules. Clarity beats speed here: loops over calendar days.
+Pain scores and thresholds are decimals with one place; they are held as integer tenths (and medians as
+Fractions of tenths) so that every comparison is exact and nothing is rounded inside the rules.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from fractions import Fraction
 
 import pandas as pd
 
-TABLES = ("patients", "settings_changes", "pain_entries", "exercise_entries", "activity_entries")
+TABLES = (
+    "patients", "settings_changes", "pain_entries", "exercise_entries", "activity_entries", "programme_items",
+)
 HIGH_RULES = ("rising_streak", "flare", "pain_above_ceiling")
 MEDIUM_RULES = ("low_adherence", "load_spike", "not_logging")
 SEVERITY = {**{rule: "high" for rule in HIGH_RULES}, **{rule: "medium" for rule in MEDIUM_RULES}}
@@ -27,11 +29,31 @@ USUAL_MIN_SCORES = 4
 
 REVIEW_COLUMNS = [
     "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
-    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain", "alerts",
+    "mean_morning_pain", "prev_mean_morning_pain", "flare_days", "max_response", "reference_pain",
+    "target_reps", "stage", "stage_source", "days_in_stage", "ready_to_progress", "next_stage", "alerts",
     "risk",
 ]
 EVENT_COLUMNS = ["patient_id", "rule", "date", "until", "severity", "detail"]
 RESPONSE_COLUMNS = ["date", "morning_before", "morning_after", "response", "status", "settled_36h"]
+TOLERANCE_COLUMNS = [
+    "kind", "name", "days_done", "mean_response_with", "days_without", "mean_response_without", "difference",
+    "flares_with", "dose", "verdict",
+]
+CLINIC_TOLERANCE_COLUMNS = ["kind", "name", "patients", "days_done", "patients_aggravated", "mean_difference"]
+
+# Issue 13. The stage order breaks ties between stages of equal rank (the team's choice: the earlier wins).
+STAGE_ORDER = ("isometric", "isotonic", "heavy_slow", "eccentric", "energy_storage", "plyometric", "other")
+STAGE_RANK = {"isometric": 1, "isotonic": 2, "heavy_slow": 2, "eccentric": 2, "energy_storage": 3,
+              "plyometric": 4, "other": None}
+NEXT_STAGE = {1: "isotonic", 2: "energy_storage", 3: "plyometric"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+READY_WINDOW_DAYS = 14
+READY_MIN_MORNINGS = 10
+READY_RULES = ("flare", "rising_streak", "pain_above_ceiling")
+
+# Issue 14.
+TOLERANCE_DAYS = 56  # the default range: the 8 weeks ending on the as-of date
+VERDICT_ORDER = {"likely aggravating": 0, "no clear signal": 1, "well tolerated": 2, "not enough data": 3}
 
 
 def read_tables(db) -> dict[str, pd.DataFrame]:
@@ -151,6 +173,53 @@ def settings_on(day: date, base: Settings, changes: list[SettingsChange]) -> Set
     )
 
 
+@dataclass(frozen=True)
+class ProgrammeItem:
+    """One row of programme_items: a version of one exercise's prescription, from effective_from on."""
+
+    item_id: int
+    effective_from: date
+    exercise: str  # trimmed and lower-cased: the name items are matched on
+    stage: str
+    sets: int
+    reps: int
+    days: str  # 'daily', 'none' or weekdays like 'mon,wed,fri'
+
+    def scheduled(self, day: date) -> bool:
+        """Return whether the item's days include the weekday of a day."""
+        return self.days == "daily" or WEEKDAYS[day.weekday()] in self.days.split(",")
+
+
+@dataclass(frozen=True)
+class LoadEntry:
+    """One logged exercise or activity line: the kind it is, the name as written and its dose."""
+
+    kind: str  # 'exercise' or 'activity'
+    day: date
+    entry_id: int
+    written: str  # the name trimmed, in its case as written
+    stage: str | None
+    amount: Fraction  # sets x reps (exercise) or minutes (activity)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Return the load kind: (kind, name trimmed and case-insensitive)."""
+        return (self.kind, self.written.lower())
+
+
+def name_key(name: str) -> str:
+    """Return a name as compared: trimmed and case-insensitive."""
+    return name.strip().lower()
+
+
+def stage_sort(stages) -> str | None:
+    """Return the highest-ranked of some stages, ties to the earlier in STAGE_ORDER; unranked ones last."""
+    stages = list(stages)
+    if not stages:
+        return None
+    return min(stages, key=lambda stage: (-(STAGE_RANK[stage] or 0), STAGE_ORDER.index(stage)))
+
+
 @dataclass
 class Response:
     """The 24-hour response to loading day d, dated d+1."""
@@ -177,6 +246,10 @@ class PatientView:
     evening: dict[date, int] = field(default_factory=dict)
     reps: dict[date, int] = field(default_factory=dict)
     loading: set[date] = field(default_factory=set)
+    items: list[ProgrammeItem] = field(default_factory=list)
+    entries: list[LoadEntry] = field(default_factory=list)  # exercise and activity lines on programme days
+    _in_effect: dict[date, list[ProgrammeItem]] = field(default_factory=dict, repr=False)
+    _main_stages: dict[date, str] | None = field(default=None, repr=False)
 
     def programme_days(self) -> list[date]:
         """Return the programme days up to the as-of date."""
@@ -189,6 +262,62 @@ class PatientView:
     def daily_reps(self, day: date) -> int:
         """Return the reps done on a day, 0 when no exercise was logged."""
         return self.reps.get(day, 0)
+
+    # ---- the loading programme (issue 13) ---------------------------------------------------------------
+
+    def items_in_effect(self, day: date) -> list[ProgrammeItem]:
+        """Return the items in effect on a day: per exercise, its latest version by then, unless 'none'.
+
+        "Latest" is the highest (effective_from, item_id): a later row replaces an item, and of two rows on
+        one date the higher item_id wins.
+        """
+        if day in self._in_effect:
+            return self._in_effect[day]
+        latest: dict[str, ProgrammeItem] = {}
+        for item in self.items:
+            if item.effective_from <= day:
+                held = latest.get(item.exercise)
+                if held is None or (item.effective_from, item.item_id) > (held.effective_from, held.item_id):
+                    latest[item.exercise] = item
+        self._in_effect[day] = [item for item in latest.values() if item.days != "none"]
+        return self._in_effect[day]
+
+    def on_programme(self, day: date) -> bool:
+        """Return whether the patient has any programme item in effect on a day."""
+        return bool(self.items_in_effect(day))
+
+    def target(self, day: date) -> int:
+        """Return the target on a programme day: P(d) with any item in effect, else daily_rep_target."""
+        items = self.items_in_effect(day)
+        if items:
+            return sum(item.sets * item.reps for item in items if item.scheduled(day))
+        return self.settings[day].target
+
+    def prescribed_stage(self, day: date) -> str | None:
+        """Return the highest-ranked stage among the items in effect on a day (None without items)."""
+        return stage_sort(item.stage for item in self.items_in_effect(day))
+
+    def main_stage(self, day: date) -> str | None:
+        """Return a day's logged main stage: the stage with the most reps, ties to the earlier stage."""
+        if self._main_stages is None:
+            reps: dict[date, dict[str, Fraction]] = {}
+            for entry in self.entries:
+                if entry.kind == "exercise" and entry.stage is not None:
+                    by_stage = reps.setdefault(entry.day, {})
+                    by_stage[entry.stage] = by_stage.get(entry.stage, 0) + entry.amount
+            self._main_stages = {
+                logged: min(by_stage, key=lambda stage, b=by_stage: (-b[stage], STAGE_ORDER.index(stage)))
+                for logged, by_stage in reps.items()
+            }
+        return self._main_stages.get(day)
+
+    def logged_stage(self, day: date) -> str | None:
+        """Return the main stage of the latest programme day on or before a day with a staged exercise."""
+        for back in days_between(self.start, day)[::-1]:
+            stage = self.main_stage(back)
+            if stage is not None:
+                return stage
+        return None
 
     def usual(self, day: date) -> Fraction | None:
         """Return U(d) in tenths: the median morning of the 14 days before d, when at least 4 have one."""
@@ -237,6 +366,7 @@ class Oracle:
         self.pain = tables["pain_entries"]
         self.exercises = tables["exercise_entries"]
         self.activities = tables["activity_entries"]
+        self.programme = tables["programme_items"]
         self._views: dict[date, list[PatientView]] = {}
         self._events: dict[tuple[str, date], list[dict]] = {}
 
@@ -293,11 +423,25 @@ class Oracle:
                 continue
             patient.reps[day] = patient.reps.get(day, 0) + int(entry.sets) * int(entry.reps)
             patient.loading.add(day)
+            patient.entries.append(LoadEntry(
+                "exercise", day, int(entry.entry_id), entry.exercise.strip(),
+                None if missing(entry.stage) else entry.stage, Fraction(int(entry.sets) * int(entry.reps)),
+            ))
         activities = self.activities[self.activities.patient_id == row.patient_id]
         for entry in activities.itertuples(index=False):
             day = as_date(entry.date)
             if patient.in_programme(day):
                 patient.loading.add(day)
+                patient.entries.append(LoadEntry(
+                    "activity", day, int(entry.entry_id), entry.activity.strip(), None,
+                    Fraction(entry.duration_min),
+                ))
+        items = self.programme[self.programme.patient_id == row.patient_id]
+        patient.items = [
+            ProgrammeItem(int(item.item_id), as_date(item.effective_from), name_key(item.exercise),
+                          item.stage, int(item.sets), int(item.reps), item.days)
+            for item in items.itertuples(index=False)
+        ]
         return patient
 
     def views(self, as_of: date) -> list[PatientView]:
@@ -470,15 +614,90 @@ class Oracle:
         return [day for day in days_between(monday, monday + timedelta(days=6)) if patient.in_programme(day)]
 
     def adherence(self, patient: PatientView, monday: date) -> Fraction | None:
-        """Return the exact mean of min(reps, target(d))/target(d) over the week's programme days."""
-        days = self.week_days(patient, monday)
-        if not days:
+        """Return the week's exact adherence over its programme days up to the as-of date."""
+        return self.day_adherence(patient, self.week_days(patient, monday))
+
+    @staticmethod
+    def day_adherence(patient: PatientView, days: list[date]) -> Fraction | None:
+        """Return the exact mean of min(reps, target(d))/target(d) over the days that are not rest days.
+
+        A rest day (target 0) is left out; None when every day is one (or there are no days).
+        """
+        counted = [day for day in days if patient.target(day) > 0]
+        if not counted:
             return None
-        total = sum(
-            Fraction(min(patient.daily_reps(day), patient.settings[day].target), patient.settings[day].target)
-            for day in days
-        )
-        return total / len(days)
+        total = sum(Fraction(min(patient.daily_reps(day), patient.target(day)), patient.target(day))
+                    for day in counted)
+        return total / len(counted)
+
+    @staticmethod
+    def rounded_pct(fraction: Fraction | None) -> float | None:
+        """Return an exact adherence as the percentage shown, one decimal (None stays None)."""
+        return None if fraction is None else round_half_up(fraction * 100)
+
+    # ---- stage and readiness (issue 13) -------------------------------------------------------------
+
+    @staticmethod
+    def stage_on(patient: PatientView, day: date) -> tuple[str | None, str]:
+        """Return (stage, stage_source) on a day: prescribed with an item in effect, else the logged one."""
+        if patient.on_programme(day):
+            return patient.prescribed_stage(day), "programme"
+        return patient.logged_stage(day), "logs"
+
+    def days_in_stage(self, patient: PatientView, day: date) -> int | None:
+        """Return the length of the unbroken run of programme days up to a day whose stage has its rank.
+
+        With the programme, a day counts while it has an item in effect whose prescribed stage has the rank;
+        from logs, a day counts while its latest-logged stage has the rank. An unranked stage ('other') runs
+        over days whose stage is unranked too; no stage at all gives None.
+        """
+        stage, source = self.stage_on(patient, day)
+        if stage is None:
+            return None
+        rank = STAGE_RANK[stage]
+
+        def same(back: date) -> bool:
+            other = patient.prescribed_stage(back) if source == "programme" else patient.logged_stage(back)
+            return other is not None and STAGE_RANK[other] == rank
+
+        count = 0
+        for back in days_between(patient.start, day)[::-1]:
+            if not same(back):
+                break
+            count += 1
+        return count
+
+    def readiness(self, patient: PatientView, day: date, as_of: date) -> dict[str, bool] | None:
+        """Return each of the five ready-to-progress criteria on day d, or None without a programme item."""
+        if not patient.on_programme(day):
+            return None
+        stage = patient.prescribed_stage(day)
+        rank = STAGE_RANK[stage]
+        window = [day - timedelta(days=back) for back in range(READY_WINDOW_DAYS - 1, -1, -1)]
+        logged = [x for x in window if patient.in_programme(x) and x in patient.morning]
+        events = [e for e in self.patient_events(patient, as_of) if e["rule"] in READY_RULES]
+        counted = [x for x in window if patient.in_programme(x)]
+        adherence = self.rounded_pct(self.day_adherence(patient, counted))
+
+        def within(x: date) -> bool:
+            reference = patient.reference(x)
+            limit = Fraction(30) if reference is None else reference + 10
+            return patient.morning[x] <= limit
+
+        return {
+            "stage": rank is not None and rank < 4 and self.days_in_stage(patient, day) >= 14,
+            "mornings": len(logged) >= READY_MIN_MORNINGS,
+            "no_events": not any(
+                window[0] <= e["date"] <= day or (e["date"] <= day <= e["until"]) for e in events
+            ),
+            "adherence": adherence is not None and adherence >= 80,
+            "within_reference": 5 * sum(within(x) for x in logged) >= 4 * len(logged),
+        }
+
+    def ready_to_progress(self, patient: PatientView, day: date, as_of: date) -> bool | None:
+        """Return whether all five criteria hold on day d (None without a programme item in effect)."""
+        criteria = self.readiness(patient, day, as_of)
+        return None if criteria is None else all(criteria.values())
 
     @staticmethod
     def mean_morning(patient: PatientView, days: list[date]) -> float | None:
@@ -512,17 +731,19 @@ class Oracle:
                 risk = "amber"
             else:
                 risk = "green"
-            reference = patient.reference(days[-1])
+            last = days[-1]  # d: the week's last counted day
+            reference = patient.reference(last)
+            stage, stage_source = self.stage_on(patient, last)
+            ready = self.ready_to_progress(patient, last, as_of)
+            counted = [day for day in days if patient.target(day) > 0]
             max_response = max((r.response for r in week_responses), default=None)
             rows.append({
                 "patient_id": patient.patient_id,
                 "name": patient.name,
                 "clinician": patient.clinician,
                 "week": week,
-                "adherence_pct": round_half_up(self.adherence(patient, monday) * 100),
-                "days_on_target": sum(
-                    patient.daily_reps(day) >= patient.settings[day].target for day in days
-                ),
+                "adherence_pct": self.rounded_pct(self.adherence(patient, monday)),
+                "days_on_target": sum(patient.daily_reps(day) >= patient.target(day) for day in counted),
                 "total_reps": sum(patient.daily_reps(day) for day in days),
                 "mean_morning_pain": self.mean_morning(patient, days),
                 "prev_mean_morning_pain": self.mean_morning(
@@ -531,6 +752,12 @@ class Oracle:
                 "flare_days": len({e["date"] for e in week_events if e["rule"] == "flare"}),
                 "max_response": None if max_response is None else max_response / 10,
                 "reference_pain": None if reference is None else float(reference / 10),
+                "target_reps": sum(patient.target(day) for day in days),
+                "stage": stage,
+                "stage_source": stage_source,
+                "days_in_stage": self.days_in_stage(patient, last),
+                "ready_to_progress": ready,
+                "next_stage": NEXT_STAGE[STAGE_RANK[stage]] if ready else None,
                 "alerts": rules,
                 "risk": risk,
             })
@@ -539,3 +766,101 @@ class Oracle:
             return frame
         frame["_order"] = frame["risk"].map(RISK_ORDER)
         return frame.sort_values(["_order", "patient_id"], ignore_index=True).drop(columns="_order")
+
+    # ---- tolerance (issue 14) -----------------------------------------------------------------------
+
+    @staticmethod
+    def tolerance_range(as_of: date, date_from: date | None, date_to: date | None) -> tuple[date, date]:
+        """Return the range of loading days: to defaults to the as-of date, from to 56 days ending on to."""
+        date_to = date_to or as_of
+        return date_from or date_to - timedelta(days=TOLERANCE_DAYS - 1), date_to
+
+    def tolerance_kinds(self, patient: PatientView, as_of: date, date_from: date,
+                        date_to: date) -> list[dict]:
+        """Return one row per load kind done on a response day in [date_from, date_to], unsorted.
+
+        A response day is a loading day d in the range with a 24-hour response (both mornings logged, both
+        programme days, d+1 on or before the as-of date). Each row also holds `_key` (kind, name compared)
+        and `_latest` (the latest response day the kind was done on), for the clinic view.
+        """
+        responses = {
+            item.date - ONE_DAY: item for item in self.patient_responses(patient)
+            if date_from <= item.date - ONE_DAY <= date_to and item.date <= as_of
+        }
+        done: dict[tuple[str, str], dict[date, list[LoadEntry]]] = {}
+        for entry in patient.entries:
+            if entry.day in responses:
+                done.setdefault(entry.key, {}).setdefault(entry.day, []).append(entry)
+        rows = []
+        for key, days in done.items():
+            with_ = [responses[day].response for day in days]
+            without = [item.response for day, item in responses.items() if day not in days]
+            mean_with = Fraction(sum(with_), len(with_)) / 10
+            mean_without = Fraction(sum(without), len(without)) / 10 if without else None
+            difference = None if mean_without is None else mean_with - mean_without
+            flares = sum(responses[day].status == "flare" for day in days)
+            dose = sum(sum(entry.amount for entry in entries) for entries in days.values()) / len(days)
+            if len(days) < 4:
+                verdict = "not enough data"
+            elif len(without) >= 4 and difference >= 1:
+                verdict = "likely aggravating"
+            elif mean_with <= 0 and flares == 0:
+                verdict = "well tolerated"
+            else:
+                verdict = "no clear signal"
+            latest = max(days)
+            shown = max(days[latest], key=lambda entry: entry.entry_id).written
+            rows.append({
+                "kind": key[0], "name": shown, "days_done": len(days), "mean_response_with": mean_with,
+                "days_without": len(without), "mean_response_without": mean_without, "difference": difference,
+                "flares_with": flares, "dose": dose, "verdict": verdict, "_key": key, "_latest": latest,
+            })
+        return rows
+
+    @staticmethod
+    def _as_floats(row: dict, columns: list[str]) -> dict:
+        """Return a row's listed columns, exact fractions as floats."""
+        return {column: float(row[column]) if isinstance(row[column], Fraction) else row[column]
+                for column in columns}
+
+    def patient_tolerance(self, patient_id: str, as_of: date, date_from: date | None = None,
+                          date_to: date | None = None) -> pd.DataFrame:
+        """Return one patient's tolerance rows: verdict order, then difference descending, then name."""
+        date_from, date_to = self.tolerance_range(as_of, date_from, date_to)
+        patient = self.patient_view(patient_id, as_of)
+        rows = sorted(
+            self.tolerance_kinds(patient, as_of, date_from, date_to),
+            key=lambda row: (VERDICT_ORDER[row["verdict"]], row["difference"] is None,
+                             -(row["difference"] or 0), row["name"].lower(), row["kind"]),
+        )
+        return pd.DataFrame([self._as_floats(row, TOLERANCE_COLUMNS) for row in rows],
+                            columns=TOLERANCE_COLUMNS)
+
+    def clinic_tolerance(self, as_of: date, date_from: date | None = None, date_to: date | None = None,
+                         *, with_candidates: bool = False) -> pd.DataFrame:
+        """Return the clinic view: one row per load kind over every patient's tolerance rows.
+
+        The name is the one shown for the patient whose latest day with the kind is latest; when patients tie
+        on that day the rules do not say whose, so with_candidates adds `names`, every name that could be.
+        """
+        date_from, date_to = self.tolerance_range(as_of, date_from, date_to)
+        by_kind: dict[tuple[str, str], list[dict]] = {}
+        for patient in self.views(as_of):
+            for row in self.tolerance_kinds(patient, as_of, date_from, date_to):
+                by_kind.setdefault(row["_key"], []).append(row)
+        rows = []
+        for key, kinds in by_kind.items():
+            latest = max(row["_latest"] for row in kinds)
+            names = sorted({row["name"] for row in kinds if row["_latest"] == latest})
+            differences = [row["difference"] for row in kinds if row["difference"] is not None]
+            rows.append({
+                "kind": key[0], "name": names[0], "patients": len(kinds),
+                "days_done": sum(row["days_done"] for row in kinds),
+                "patients_aggravated": sum(row["verdict"] == "likely aggravating" for row in kinds),
+                "mean_difference": sum(differences) / len(differences) if differences else None,
+                "names": names,
+            })
+        rows.sort(key=lambda row: (-row["patients_aggravated"], row["mean_difference"] is None,
+                                   -(row["mean_difference"] or 0), row["name"].lower(), row["kind"]))
+        columns = CLINIC_TOLERANCE_COLUMNS + (["names"] if with_candidates else [])
+        return pd.DataFrame([self._as_floats(row, columns) for row in rows], columns=columns)
