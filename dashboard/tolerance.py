@@ -101,7 +101,8 @@ def fitted_line(
         "dose_response_fit", patient_id=patient_id, as_of=as_of, date_from=date_from, date_to=date_to,
         min_points=MIN_FIT_POINTS, clinician_scope=viewer.clinician_scope,
     )[0]
-    if row["slope"] is None:
+    # One dose on every day (a prescription done as written) has no line: DuckDB gives NaN or no intercept.
+    if pd.isna(row["slope"]) or pd.isna(row["intercept"]):
         return None
     return Fit(slope=float(row["slope"]), intercept=float(row["intercept"]), points=int(row["points"]))
 
