@@ -100,6 +100,7 @@ def _go_to_requested_page(pages: dict[str, st.Page]) -> None:
 
 def main() -> None:
     """Configure the app, ask for sign-in, then run the page the URL asks for."""
+    from dashboard.app_pages._phone import close_sidebar_after_navigation
     from dashboard.app_pages.login import logout_button, require_viewer
 
     st.set_page_config(page_title="Tendon rehab", page_icon=PAGE_ICON, layout="wide")
@@ -127,6 +128,7 @@ def main() -> None:
     with st.sidebar:
         st.caption(f"Signed in as **{viewer.username}** ({reach}) · {resolve_db_path().name}")
         logout_button(database())
+        close_sidebar_after_navigation()  # on a phone the open sidebar covers the page just chosen
     navigation.run()
 
 

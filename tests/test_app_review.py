@@ -16,8 +16,8 @@ from dashboard.vocabulary import RISK_LABELS
 
 # Risk, name and alerts first (the columns a phone shows); the id last.
 SHOWN = [
-    "risk", "patient", "alerts", "progress", "stage", "adherence_pct", "reps_of_target_pct", "total_reps",
-    "morning_pain", "reference", "last_28_mornings", "flare_days", "clinician", "patient_id",
+    "risk", "patient", "alerts", "clinician", "progress", "stage", "adherence_pct", "reps_of_target_pct",
+    "total_reps", "morning_pain", "reference", "last_28_mornings", "flare_days", "patient_id",
 ]
 CLINICIAN_SHOWN = [column for column in SHOWN if column != "clinician"]
 

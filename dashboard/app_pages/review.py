@@ -49,7 +49,8 @@ TRIAGE_COLUMNS = (
     "flare_days",
     "patient_id",
 )
-ADMIN_COLUMNS = (*TRIAGE_COLUMNS[:-1], "clinician", TRIAGE_COLUMNS[-1])
+# The clinician right after the alerts: further right, a wider table pushed it out of a laptop's view.
+ADMIN_COLUMNS = (*TRIAGE_COLUMNS[:3], "clinician", *TRIAGE_COLUMNS[3:])
 
 weeks = [iso_week_of(today), latest]
 while len(weeks) < 26:
