@@ -29,10 +29,14 @@ _CSS = f"""
   }}
   .st-key-review_figures [data-testid="stHorizontalBlock"] {{ flex-flow: row nowrap; gap: 0.25rem; }}
   .st-key-review_figures [data-testid="stColumn"] {{
-    flex: 1 1 0 !important; min-width: 0 !important; width: auto !important;
+    flex: 1 1 auto !important; min-width: 0 !important; width: auto !important;
   }}
   .st-key-review_figures [data-testid="stMetricValue"] {{ font-size: 1.3rem; }}
-  .st-key-review_figures [data-testid="stMetricLabel"] p {{ font-size: 0.72rem; white-space: normal; }}
+  /* Whole words only: "Adherence" must not break into "Adherenc" and "e". */
+  .st-key-review_figures [data-testid="stMetricLabel"] * {{
+    font-size: 0.66rem !important; white-space: normal !important; overflow-wrap: normal !important;
+    word-break: normal !important;
+  }}
   .st-key-review_figures [data-testid="stMetricLabel"] [data-testid="stTooltipIcon"] {{ display: none; }}
   [data-testid="stMain"] h1 {{ font-size: 1.9rem; padding-top: 0; }}
   [data-testid="stMainBlockContainer"] {{ padding-top: 3.5rem; }}
