@@ -389,30 +389,56 @@ def _response_layers(days: pd.DataFrame, show_x: bool, domain) -> alt.LayerChart
     )
 
 
+STAGE_KEY = "upper band: prescribed stage · lower band: stage logged"
+
+
+def _stage_runs(frame: pd.DataFrame, column: str, band: str) -> list[pd.DataFrame]:
+    """Return the runs of consecutive days in each stage of one column, in words, on one band."""
+    spans = []
+    for stage in frame[column].dropna().unique():
+        runs = _runs(frame["date"], frame[column].eq(stage).fillna(False).astype(bool))
+        runs["stage"] = STAGE_WORDS.get(stage, str(stage).replace("_", " "))
+        runs["band"] = band
+        spans.append(runs)
+    return spans
+
+
+def _has_prescription(days: pd.DataFrame) -> bool:
+    """Return whether any day of a patient frame has a prescribed stage."""
+    return "prescribed_stage" in days and bool(days["prescribed_stage"].notna().any())
+
+
 def _stage_layers(days: pd.DataFrame, show_x: bool, domain, legend: bool = True) -> alt.Chart:
-    """Return the stage timeline without the theme."""
+    """Return the stage timeline without the theme: the logged stage, and above it the prescribed stage on
+    the days a programme item is in effect."""
     frame = days.copy()
     spans = []
+    prescribed = _has_prescription(frame)
     if not frame.empty and "stage" in frame:
         frame["date"] = _dates(frame)
         frame = frame.sort_values("date")
-        for stage in frame["stage"].dropna().unique():
-            runs = _runs(frame["date"], frame["stage"].eq(stage).fillna(False).astype(bool))
-            runs["stage"] = STAGE_WORDS.get(stage, str(stage).replace("_", " "))
-            spans.append(runs)
-    runs = pd.concat(spans, ignore_index=True) if spans else pd.DataFrame(columns=["start", "end", "stage"])
+        if prescribed:
+            spans += _stage_runs(frame, "prescribed_stage", "prescribed")
+        spans += _stage_runs(frame, "stage", "logged")
+    columns = ["start", "end", "stage", "band"]
+    runs = pd.concat(spans, ignore_index=True) if spans else pd.DataFrame(columns=columns)
     runs["from"] = _fmt_day(pd.to_datetime(runs["start"])) if not runs.empty else ""
     runs["to"] = _fmt_day(pd.to_datetime(runs["end"]) - _DAY) if not runs.empty else ""
-    runs["row"] = "stage"
+    bands = ["prescribed", "logged"] if prescribed else ["logged"]
     return alt.Chart(runs).mark_rect().encode(
         x=_x(show_x, domain, "start:T"), x2="end:T",
-        # An axis without labels keeps the y-axis space the other panels have, so the dates line up.
-        y=alt.Y("row:N", axis=alt.Axis(title="Stage", labels=False, ticks=False, domain=False)),
+        # An axis without labels keeps the y-axis space the other panels have, so the dates line up; the
+        # title's key says which band is which.
+        y=alt.Y("band:N", sort=bands, scale=alt.Scale(domain=bands, paddingInner=0.3),
+                axis=alt.Axis(title="Stage", labels=False, ticks=False, domain=False)),
         color=alt.Color("stage:N", title="Stage", scale=_stage_scale(),
                         legend=alt.Legend(orient="bottom", columns=4) if legend else None),
-        tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("from:N", title="From"),
-                 alt.Tooltip("to:N", title="To")],
-    ).properties(title="Loading stage", width=WIDTH, height=28)
+        tooltip=[alt.Tooltip("band:N", title="Stage"), alt.Tooltip("stage:N", title="In"),
+                 alt.Tooltip("from:N", title="From"), alt.Tooltip("to:N", title="To")],
+    ).properties(
+        title=alt.Title("Loading stage", subtitle=STAGE_KEY) if prescribed else "Loading stage",
+        width=WIDTH, height=48 if prescribed else 28,
+    )
 
 
 def _activity_layers(activities: pd.DataFrame, date_from, date_to, show_x: bool, domain) -> alt.Chart:
@@ -524,8 +550,11 @@ def patient_panels(days: pd.DataFrame, activities: pd.DataFrame | None = None) -
     if activities is not None:
         panels["activities"] = _activity_layers(activities, first, last, True, domain)
     extent = {"minExtent": Y_AXIS_EXTENT, "maxExtent": Y_AXIS_EXTENT}
+    titles = dict(SCREEN_TITLES)
+    if _has_prescription(days):
+        titles["stage"] = alt.Title("Loading stage", subtitle=STAGE_KEY)
     return [
-        _theme(chart.properties(title=SCREEN_TITLES[name], width="container", autosize=FIT_WIDTH), "bottom",
+        _theme(chart.properties(title=titles[name], width="container", autosize=FIT_WIDTH), "bottom",
                axisY=extent)
         for name, chart in panels.items()
     ]

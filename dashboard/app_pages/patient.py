@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import alert_inbox, caseload, exports, patient_settings, triage, vocabulary
 from dashboard.app import current_viewer, database, page_path, record_patient_view
-from dashboard.app_pages import _phone, _shared
+from dashboard.app_pages import _phone, _programme, _shared
 from dashboard.app_pages._text import plain
 from dashboard.app_pages._tolerance import patient_section as tolerance_section
 from dashboard.charts import RISK_COLOURS, patient_panels
@@ -70,6 +70,9 @@ else:
 risk_week = last_complete_week(date_to + dt.timedelta(days=1))
 review = _shared.weekly_review(viewer, risk_week)
 review_row = review[review["patient_id"] == patient_id]
+# A programme's stage is the prescribed one (the Programme section below has the checklist).
+progress = _programme.progress(viewer, patient_id, risk_week)
+stage_text = _programme.prescribed_stage_words(progress) or stage_text
 badge = ""
 if not review_row.empty:
     risk = review_row.iloc[0]["risk"]
@@ -149,6 +152,7 @@ else:
         for index, panel in enumerate(patient_panels(days, activities)):
             st.altair_chart(panel, theme=None, width="stretch", key=f"patient_chart_{index}")
 
+_programme.patient_section(viewer, patient_id, date_to, risk_week, today)
 tolerance_section(viewer, patient_id, date_from, date_to)
 
 st.subheader("Alerts")
