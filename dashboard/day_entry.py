@@ -167,6 +167,30 @@ def import_checked(
     return import_together(db, sources, replace=replace, actor=actor)
 
 
+EXERCISE_EDITOR_COLUMNS = ("exercise", "stage", "sets", "reps", "hold_s", "load_kg", "pain_during", "note")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def prescribed_exercises(items: pd.DataFrame, date: dt.date) -> pd.DataFrame:
+    """Return the exercises editor's rows for a day: the items in effect that day (programme.items_in_effect)
+    scheduled on its weekday, as prescribed, pain and note left blank; no rows on a rest day."""
+    weekday = _WEEKDAYS[date.weekday()]
+    scheduled = [
+        item for item in items.to_dict("records")
+        if item["days"] == "daily" or weekday in str(item["days"]).split(",")
+    ]
+    return pd.DataFrame({
+        "exercise": pd.Series([item["exercise"] for item in scheduled], dtype="str"),
+        "stage": pd.Series([item["stage"] for item in scheduled], dtype="str"),
+        "sets": pd.Series([item["sets"] for item in scheduled], dtype="Int64"),
+        "reps": pd.Series([item["reps"] for item in scheduled], dtype="Int64"),
+        "hold_s": pd.Series([item["hold_s"] for item in scheduled], dtype="float"),
+        "load_kg": pd.Series([item["load_kg"] for item in scheduled], dtype="float"),
+        "pain_during": pd.Series([None] * len(scheduled), dtype="float"),
+        "note": pd.Series([None] * len(scheduled), dtype="str"),
+    })[list(EXERCISE_EDITOR_COLUMNS)]
+
+
 def stored_day(db: Database, viewer: Viewer, patient_id: str, date: dt.date) -> dict[str, pd.DataFrame]:
     """Return what is stored for one patient on one day, by part: pain scores, exercise lines, activities."""
     return {kind: caseload.raw_log(db, viewer, kind, patient_id, date, date) for kind in PARTS}

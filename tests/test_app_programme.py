@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from test_app_pages import WEEK, app_db, open_page, rows, sample_template  # noqa: F401 - fixtures
 
-from dashboard import charts, metrics
+from dashboard import charts, day_entry, metrics
 from dashboard.access import Viewer
 from dashboard.app_pages._programme import PROMPT
 
@@ -180,3 +180,48 @@ def test_the_stage_timeline_draws_the_prescribed_stage_as_a_band_above_the_logge
     p009 = metrics.patient_days(sample_db, Viewer.system(), "P009", dt.date(2026, 10, 26), SUNDAY)
     stage_panel = json.dumps(charts.patient_panels(p009)[3].to_dict())
     assert "upper band: prescribed stage" in stage_panel and "Sat 14 Nov 2026" in stage_panel
+
+
+# --- log entry ---------------------------------------------------------------------------------------------
+
+
+def test_prescribed_exercises_are_the_items_scheduled_on_the_days_weekday() -> None:
+    items = pd.DataFrame({
+        "exercise": ["Bridge", "Deadlift", "Calf hold"], "stage": ["heavy_slow", "heavy_slow", "isometric"],
+        "sets": [4, 3, 5], "reps": [12, 10, 1], "hold_s": [None, None, 45.0], "load_kg": [20.0, 50.0, None],
+        "days": ["mon,wed,fri", "wed", "daily"], "effective_from": [dt.date(2026, 11, 1)] * 3,
+    })
+    monday = day_entry.prescribed_exercises(items, dt.date(2026, 11, 23))
+    assert list(monday["exercise"]) == ["Bridge", "Calf hold"]
+    assert list(monday.columns) == list(day_entry.EXERCISE_EDITOR_COLUMNS)
+    assert monday.iloc[1][["sets", "reps", "hold_s"]].tolist() == [5, 1, 45.0]
+    assert monday["pain_during"].isna().all() and monday["note"].isna().all()
+    assert list(day_entry.prescribed_exercises(items, dt.date(2026, 11, 25))["exercise"]) == [
+        "Bridge", "Deadlift", "Calf hold"
+    ]
+    assert day_entry.prescribed_exercises(items.iloc[0:0], dt.date(2026, 11, 23)).empty
+
+
+def exercises_editor(at):
+    """Return the log entry's exercises editor."""
+    return next(frame for frame in at.dataframe if "exercise" in frame.value.columns)
+
+
+def test_log_entry_starts_from_the_days_prescription_and_saves_it(app_db: Path) -> None:  # noqa: F811
+    at = open_page("log_entry", patient="P017")
+    _form_field(at.date_input, "Date").set_value(dt.date(2026, 11, 23)).run()  # a Monday
+    editor = exercises_editor(at).value
+    assert editor[["exercise", "stage", "sets", "reps", "load_kg"]].values.tolist() == [
+        ["Romanian deadlift", "heavy_slow", 3, 10, 50.0],
+        ["Single-leg bridge (weighted)", "heavy_slow", 4, 12, 20.0],
+    ]
+    assert any(c.value.startswith("Filled in with the exercises prescribed for Monday") for c in at.caption)
+    _form_field(at.button, "Check and save").click().run()
+    assert rows(app_db, "select exercise, sets, reps, load_kg from exercise_entries "
+                        "where patient_id = 'P017' and date = '2026-11-23' order by exercise") == [
+        ("Romanian deadlift", 3, 10, 50.0), ("Single-leg bridge (weighted)", 4, 12, 20.0),
+    ]
+    # A rest day starts empty.
+    _form_field(at.date_input, "Date").set_value(dt.date(2026, 11, 24)).run()
+    assert exercises_editor(at).value.empty
+    assert not any(c.value.startswith("Filled in") for c in at.caption)

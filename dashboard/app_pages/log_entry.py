@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import caseload, day_entry
+from dashboard import caseload, day_entry, programme
 from dashboard.app import current_viewer, data_changed, database
 from dashboard.app_pages import _shared
 from dashboard.app_pages._text import plain
@@ -50,6 +50,11 @@ date = st.date_input(
 stored = {kind: _shared.raw_log(viewer, kind, patient_id, date, date) for kind in day_entry.PARTS}
 show_stored(stored, date)
 
+# The day's prescribed exercises start the exercises editor, unless exercises are already stored for it.
+in_effect = programme.items_in_effect(database(), viewer, patient_id, date)
+prescribed = day_entry.prescribed_exercises(in_effect, date)
+prefilled = stored["exercises"].empty and not prescribed.empty
+
 st.session_state.setdefault("entry_round", 0)
 round_key = st.session_state.entry_round
 with st.form(f"day_entry_{round_key}", border=False):
@@ -69,23 +74,17 @@ with st.form(f"day_entry_{round_key}", border=False):
     # No column is marked required: the editor would hold back a new row until that cell is filled, and
     # a row it holds back is lost without a word. The importer names every incomplete row instead.
     st.markdown("**Exercises** (one line per exercise; an isometric hold counts as one rep)")
-    st.caption("Every line needs the exercise name, sets and reps.")
+    st.caption(
+        f"Filled in with the exercises prescribed for {date:%A}: change what was done and delete a line "
+        "that was not. Every line needs the exercise name, sets and reps."
+        if prefilled else "Every line needs the exercise name, sets and reps."
+    )
     exercises = st.data_editor(
-        pd.DataFrame(
-            {
-                "exercise": pd.Series(dtype="str"),
-                "stage": pd.Series(dtype="str"),
-                "sets": pd.Series(dtype="Int64"),
-                "reps": pd.Series(dtype="Int64"),
-                "hold_s": pd.Series(dtype="float"),
-                "load_kg": pd.Series(dtype="float"),
-                "pain_during": pd.Series(dtype="float"),
-                "note": pd.Series(dtype="str"),
-            }
-        ),
+        prescribed if prefilled else prescribed.iloc[0:0],
         num_rows="dynamic",
         width="stretch",
-        key=f"entry_exercises_{round_key}",
+        # A day or patient of its own starts from its own prescription.
+        key=f"entry_exercises_{round_key}_{patient_id}_{date.isoformat()}",
         column_config={
             "exercise": st.column_config.TextColumn("Exercise"),
             "stage": st.column_config.SelectboxColumn("Stage", options=list(STAGES)),
