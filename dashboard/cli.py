@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from dashboard.db import DB_ENV_VAR, DEFAULT_DB_PATH, DatabaseError, open_database
+from dashboard import cli_held
+from dashboard.backup import BackupError, restore_to_temporary
+from dashboard.db import DB_ENV_VAR, DEFAULT_DB_PATH, DatabaseError, close_database, open_database
 from dashboard.importer import import_paths, import_sources
 from dashboard.sample import clinic_csv_bytes, demo_end, generate_clinic, write_clinic
 
@@ -127,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for register in _command_modules():
         register(commands)
+    cli_held.accept_from_backup(parser)
     _accept_db_after_every_command(parser)
     return parser
 
@@ -167,15 +172,37 @@ def _command_modules():
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the rehab command."""
     args = build_parser().parse_args(argv)
+    scratch = None
     try:
+        if getattr(args, "from_backup", None):
+            scratch = _read_from_backup(args)
         return args.handler(args)
     except DatabaseError as error:
-        print(f"rehab: {error}", file=sys.stderr)
+        said = cli_held.held_message(args, str(error)) if error.held else str(error)
+        print(f"rehab: {said}", file=sys.stderr)
         return 2
+    except BackupError as error:
+        print(f"rehab: {error}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # `rehab review | head` closed the pipe: stop quietly, as other Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        if scratch is not None:
+            close_database(scratch)
+            shutil.rmtree(scratch.parent, ignore_errors=True)
+
+
+def _read_from_backup(args: argparse.Namespace) -> Path:
+    """Point args.db at the newest backup in --from-backup, restored into a temporary database; say which."""
+    if args.db is not None:
+        raise BackupError("give --db or --from-backup, not both: --from-backup reads a backup, not --db")
+    path, report = restore_to_temporary(args.from_backup)
+    print(f"rehab: reading {report.backup.describe()}, not the live database; anything since is not in it",
+          file=sys.stderr)
+    args.db = str(path)
+    return path
 
 
 if __name__ == "__main__":

@@ -24,6 +24,11 @@ DB_ENV_VAR = "REHAB_DB"
 class DatabaseError(RuntimeError):
     """A database problem explained in words a clinic's admin can act on."""
 
+    def __init__(self, message: str, *, held: bool = False):
+        super().__init__(message)
+        # Another process (the running dashboard, another command) holds the file: the CLI names a way round.
+        self.held = held
+
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Return the database path: the explicit one, else $REHAB_DB, else data/clinic.duckdb."""
@@ -99,6 +104,11 @@ class Database:
         try:
             self._connection = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as error:
+            if "Conflicting lock" in str(error):
+                raise DatabaseError(
+                    f"{self.path} is held by another process, the running dashboard (rehab serve) or another "
+                    "rehab command: DuckDB lets one process open a database file at a time.", held=True,
+                ) from error
             raise DatabaseError(
                 f"cannot open {self.path}: {error}. DuckDB lets one process write a file at a time; "
                 "stop the app or the other command using it and try again."
