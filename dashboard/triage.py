@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard import formatting
 from dashboard.vocabulary import RISK_LABELS, RISK_ORDER, STAGE_LABELS, alert_words, reference_words
 
 
@@ -28,7 +29,7 @@ def pain_with_trend(mean: float | None, previous: float | None) -> str:
     if mean is None or pd.isna(mean):
         return "no scores"
     arrow = trend_arrow(mean, previous)
-    return f"{mean:.1f} {arrow}".strip()
+    return f"{formatting.pain(mean)} {arrow}".strip()
 
 
 # Letters that Unicode does not decompose into a base letter and an accent, spelled as a search types them.
@@ -155,7 +156,10 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
             "patient_id": rows["patient_id"],
             "patient": rows["name"].fillna(rows["patient_id"]),
             "clinician": rows["clinician"],
-            "adherence_pct": rows["adherence_pct"],
+            # Rounded here as the reports round it, so the grid's "%.0f%%" shows the same whole percent.
+            "adherence_pct": [
+                formatting.rounded(value, formatting.PERCENT_PLACES) for value in rows["adherence_pct"]
+            ],
             "reps_of_target_pct": [
                 reps_of_target_pct(reps, target)
                 for reps, target in zip(rows["total_reps"], _column(rows, "target_reps"), strict=True)
