@@ -108,7 +108,13 @@ def dose_words(kind: str, dose: float | None) -> str:
 
 def readable(rows: pd.DataFrame) -> pd.DataFrame:
     """Return the patient rows for the table: verdicts in words, the dose with its unit."""
+    # Rounded as shown, plus 0.0 so that a rounded -0.04 reads 0.0 rather than -0.0.
+    means = {
+        column: rows[column].astype(float).round(1) + 0.0
+        for column in ("mean_response_with", "mean_response_without", "difference")
+    }
     return rows.assign(
+        **means,
         verdict=rows["verdict"].map(lambda verdict: VERDICT_WORDS.get(verdict, verdict)),
         dose=[dose_words(kind, dose) for kind, dose in zip(rows["kind"], rows["dose"], strict=True)],
     )[list(PATIENT_TABLE)]

@@ -13,6 +13,7 @@ from dashboard.reports import pdf as pages
 from dashboard.reports.data import ClinicData, acknowledgement_words, clinic_data, context_days
 from dashboard.reports.pdf import ChartPictures, ReportPDF, chart_png, hex_rgb, short_date
 from dashboard.reports.sheets import Column, Sheet, csv_bytes, xlsx_bytes
+from dashboard.reports.tolerance import clinic_loads, clinic_section
 from dashboard.vocabulary import alert_word
 
 TITLE = "Weekly clinic report"
@@ -132,16 +133,17 @@ def clinic_report_pdf(
     """Return the weekly clinic report as PDF: cover, triage table, then each red and amber patient."""
     data = clinic_data(db, viewer, week, clinician, as_of, daily=False)
     flagged = data.flagged().to_dict(orient="records")
+    loads = clinic_loads(db, viewer, clinician, data.as_of)
     # Charts are built and drawn in worker processes while this one lays out the cover and triage pages.
     with ChartPictures(
         charts.pain_and_reps_print_spec,
         ((context_days(db, viewer, row["patient_id"], data.sunday, data.as_of),) for row in flagged),
         len(flagged),
     ) as pictures:
-        return _clinic_pdf(data, flagged, pictures)
+        return _clinic_pdf(data, flagged, pictures, loads)
 
 
-def _clinic_pdf(data: ClinicData, flagged: list[dict], pictures: ChartPictures) -> bytes:
+def _clinic_pdf(data: ClinicData, flagged: list[dict], pictures: ChartPictures, loads=None) -> bytes:
     """Return the clinic PDF: cover, triage, then the flagged patients two to a page, each page with a key."""
     who = data.clinician or "all clinicians"
     pdf = ReportPDF(f"{TITLE} · {data.week}", who)
@@ -194,6 +196,9 @@ def _clinic_pdf(data: ClinicData, flagged: list[dict], pictures: ChartPictures) 
         rows, widths=(18, 26, 19, 21, 11, 21, 13, 51), fills=fills,
         align=("CENTER", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
     )
+
+    if loads is not None:
+        clinic_section(pdf, loads)
 
     acks = _acknowledgements_by_patient(data)
     key = chart_png(charts.print_key()) if flagged else None

@@ -11,6 +11,7 @@ from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.reports.data import acknowledgement_words, patient_data
 from dashboard.reports.pdf import ReportPDF, chart_pngs, short_date
+from dashboard.reports.tolerance import patient_section as tolerance_section
 from dashboard.vocabulary import alert_word
 
 TITLE = "Patient progress report"
@@ -96,6 +97,7 @@ def patient_report_pdf(
             ["Week", "Adherence", "Days on target", "Total reps", "Mean morning pain", "Risk"], rows,
             widths=(30, 30, 30, 30, 35, 25), align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
         )
+    tolerance_section(pdf, db, viewer, patient_id, data.date_from, data.date_to, data.as_of)
     return pdf.bytes()
 
 
