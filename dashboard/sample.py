@@ -146,6 +146,7 @@ def generate_clinic(
         morning[np.ix_(pushing, day[[30, 31]])] = [[2.0, 5.0]]
     half_points = rng.random((patients, days)) < 0.2
     morning = np.clip(np.where(half_points, np.rint(morning * 2) / 2, np.rint(morning)), 0, 10)
+    _settle_after_holds(morning, exercised, in_programme)
     evening = np.clip(np.rint(morning + rng.normal(0.6, 0.6, (patients, days))), 0, 10)
     morning_logged = in_programme & (rng.random((patients, days)) < 0.93)
     if len(story_week) == 7:
@@ -155,19 +156,26 @@ def generate_clinic(
     plans = _programme_plans(patients, start, last, story, exercised)
     unlogged = _settle_programme_mornings(plans, story, morning, evening, morning_logged)
 
-    patients_table = _patients_table(ids, kind, first_day, start, last, discharged, target)
+    # P006's first day moves after the lines are drawn, so that every other patient's draws stay as they were.
+    first_days = _late_start(start, days)
+    patients_table = _patients_table(ids, kind, first_day, first_days, last, discharged, target)
     pain_table = _pain_table(ids, first_day, morning, evening, morning_logged, evening_logged, rng)
     pain_table = _with_mornings(pain_table, unlogged, ids, first_day, morning)
     exercise_table = _exercise_table(ids, first_day, exercised, stage, daily_reps, rng)
     activity_table = _activity_table(ids, kind, first_day, in_programme, rng)
+    activity_table = _with_aggravating_runs(
+        activity_table, ids, first_day, exercised, in_programme, morning, morning_logged,
+        np.random.default_rng([seed, 14]),
+    )
     programme_rng = np.random.default_rng([seed, 13])
-    return {
+    tables = {
         "patients": patients_table,
         "pain": pain_table,
         "exercises": _with_programme_exercises(exercise_table, plans, ids, first_day, programme_rng),
         "activities": activity_table,
         "programme": _programme_table(plans, ids, first_day),
     }
+    return _from_late_start(tables, ids, first_day, first_days)
 
 
 # --- the loading programmes ------------------------------------------------------------------------------
@@ -321,6 +329,75 @@ def _programme_table(plans, ids, first_day: dt.date) -> pa.Table:
         ("hold_s", pa.float64()), ("load_kg", pa.float64()),
     ])
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+# --- what three patients tolerate ------------------------------------------------------------------------
+# Three patients show the tolerance section's three verdicts (an association in a log, not a cause):
+#   P010, pushing too hard: runs on the loading days after which the next morning rose by a point or
+#         more, and on no others, so runs read as likely aggravating (the red review row: "after: run");
+#   P016, on isometric holds and nothing else: a morning after a hold day is never worse than the hold
+#         day's, so the hold reads as well tolerated and the pain settles over the weeks;
+#   P006, a late starter who began 4 days before the clinic's last day: too few loading days to judge.
+# Only those patients' lines change (P010's runs from a stream of their own); the others stay as they were.
+_RUNS_AGGRAVATE = 9
+_HOLD_SETTLES = 15
+_TOO_LITTLE_DATA = 5
+_TOO_LITTLE_DATA_DAYS = 4  # the last days, up to the clinic's end: 3 loading days with a next morning at most
+
+
+def _late_start(start: np.ndarray, days: int) -> np.ndarray:
+    """Return the patients' first days with P006's moved to the last 4 days."""
+    if _TOO_LITTLE_DATA >= len(start):
+        return start
+    moved = start.copy()
+    moved[_TOO_LITTLE_DATA] = max(start[_TOO_LITTLE_DATA], days - _TOO_LITTLE_DATA_DAYS)
+    return moved
+
+
+def _from_late_start(tables: dict[str, pa.Table], ids, first_day: dt.date, start) -> dict[str, pa.Table]:
+    """Return the logs without P006's lines before the (moved) first day."""
+    if _TOO_LITTLE_DATA >= len(ids):
+        return tables
+    patient = ids[_TOO_LITTLE_DATA]
+    begins = pa.scalar(first_day + dt.timedelta(days=int(start[_TOO_LITTLE_DATA])), pa.date32())
+    for name in ("pain", "exercises", "activities"):
+        table = tables[name]
+        before = pc.and_(pc.equal(table.column("patient_id"), patient), pc.less(table.column("date"), begins))
+        tables[name] = table.filter(pc.invert(before))
+    return tables
+
+
+def _settle_after_holds(morning, exercised, in_programme) -> None:
+    """Keep each of P016's mornings after a hold day at or below the hold day's morning."""
+    index = _HOLD_SETTLES
+    if index >= len(morning):
+        return
+    for day in range(morning.shape[1] - 1):
+        if exercised[index, day] and in_programme[index, day + 1]:
+            morning[index, day + 1] = min(morning[index, day + 1], morning[index, day])
+
+
+def _with_aggravating_runs(
+    table: pa.Table, ids, first_day: dt.date, exercised, in_programme, morning, morning_logged, rng
+) -> pa.Table:
+    """Return the activity log with P010's runs on just the loading days the next morning rose by 1+."""
+    index = _RUNS_AGGRAVATE
+    if index >= len(ids):
+        return table
+    both_logged = morning_logged[index, :-1] & morning_logged[index, 1:] & in_programme[index, 1:]
+    rose = (morning[index, 1:] - morning[index, :-1]) >= 1
+    days = np.nonzero(exercised[index, :-1] & both_logged & rose)[0]
+    # P016 does the holds and nothing else, so that the hold is what the mornings are compared on.
+    others = [ids[index]] + ([ids[_HOLD_SETTLES]] if _HOLD_SETTLES < len(ids) else [])
+    kept = table.filter(pc.invert(pc.is_in(table.column("patient_id"), pa.array(others))))
+    runs = pa.Table.from_pylist(
+        [{"patient_id": ids[index], "date": first_day + dt.timedelta(days=int(day)), "activity": "run",
+          "duration_min": int(rng.integers(30, 50)), "rpe": int(rng.integers(5, 8)),
+          "pain_during": float(np.clip(np.rint(rng.normal(3, 1)), 0, 10)), "note": None}
+         for day in days],
+        schema=table.schema,
+    )
+    return _in_log_order(pa.concat_tables([kept, runs]))
 
 
 def story_tail(end: dt.date) -> int:
