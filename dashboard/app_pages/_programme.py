@@ -27,11 +27,12 @@ PROMPT = (
     "then plyometric)."
 )
 DONE_KEY = "programme_done"
+# What is prescribed first: on a phone the exercise, its dose and its days are the columns in view.
 ITEM_COLUMNS = {
-    "exercise": st.column_config.TextColumn("Exercise", width=190),
+    "exercise": st.column_config.TextColumn("Exercise", width=170),
+    "prescription": st.column_config.TextColumn("Prescribed", width=130),
+    "days": st.column_config.TextColumn("Days", width=100),
     "stage": st.column_config.TextColumn("Stage", width=150),
-    "prescription": st.column_config.TextColumn("Prescribed", width=150),
-    "days": st.column_config.TextColumn("Days", width=110),
     "effective_from": st.column_config.DateColumn("Since", format="D MMM YYYY", width=100),
 }
 
@@ -127,9 +128,9 @@ def _items_table(items: pd.DataFrame) -> pd.DataFrame:
     """Return the items in effect in clinic words."""
     return pd.DataFrame({
         "exercise": items["exercise"],
-        "stage": items["stage"].map(stage_word),
         "prescription": [_dose(item) for item in items.to_dict("records")],
         "days": items["days"].map(programme.days_words),
+        "stage": items["stage"].map(stage_word),
         "effective_from": items["effective_from"],
     })
 
@@ -151,23 +152,24 @@ def _show_adherence(viewer: Viewer, patient_id: str, week: str) -> None:
     if frame.empty:
         st.caption(f"No exercise was scheduled in {week}.")
         return
+    # The stage is in the table above; the four columns fit half a laptop's width, and a phone's.
     st.dataframe(
-        frame.assign(stage=frame["stage"].map(stage_word)),
+        frame[["exercise", "scheduled_days", "done_days", "adherence_pct"]],
         hide_index=True,
         width="stretch",
         placeholder="",
         key="programme_adherence",
         column_config={
-            "exercise": st.column_config.TextColumn("Exercise", width=190),
-            "stage": st.column_config.TextColumn("Stage", width=150),
+            "exercise": st.column_config.TextColumn("Exercise", width=150),
             "scheduled_days": st.column_config.NumberColumn(
-                "Scheduled", format="%d", width=80, help="Days of the week (up to today) it was prescribed on"
+                "Scheduled", format="%d", width=72, help="Days of the week (up to today) it was prescribed on"
             ),
             "done_days": st.column_config.NumberColumn(
-                "Done", format="%d", width=60, help="Scheduled days on which it was logged"
+                "Done", format="%d", width=50, help="Scheduled days on which it was logged"
             ),
             "adherence_pct": st.column_config.ProgressColumn(
-                "Adherence", min_value=0, max_value=100, format="%.0f%%", width=110
+                "Adherence", min_value=0, max_value=100, format="%.0f%%", width=90,
+                help="Done of scheduled days",
             ),
         },
     )
@@ -237,12 +239,16 @@ def _editor(viewer: Viewer, patient_id: str, items: pd.DataFrame, today: dt.date
                                       value=int(item["reps"]) if item else 10,
                                       help="A hold counts as one rep")
             left, right = st.columns(2)
-            hold = left.number_input("Hold (s)", min_value=0.0, max_value=3600.0, step=5.0, value=(
-                float(item["hold_s"]) if item and not pd.isna(item["hold_s"]) else None
-            ), help="Leave blank unless the exercise is a hold")
-            load = right.number_input("Load (kg)", min_value=0.0, max_value=1000.0, step=2.5, value=(
-                float(item["load_kg"]) if item and not pd.isna(item["load_kg"]) else None
-            ), help="Leave blank for body weight")
+            hold = left.number_input(
+                "Hold (s)", min_value=0.0, max_value=3600.0, step=5.0, format="%.0f",
+                value=float(item["hold_s"]) if item and not pd.isna(item["hold_s"]) else None,
+                help="Leave blank unless the exercise is a hold",
+            )
+            load = right.number_input(
+                "Load (kg)", min_value=0.0, max_value=1000.0, step=2.5, format="%.1f",
+                value=float(item["load_kg"]) if item and not pd.isna(item["load_kg"]) else None,
+                help="Leave blank for body weight",
+            )
             weekly = item is not None and item["days"] != "daily"
             how_often = st.radio("How often", [EVERY_DAY, ON_DAYS], index=1 if weekly else 0, horizontal=True)
             weekdays = st.multiselect(
@@ -286,6 +292,12 @@ def _editor(viewer: Viewer, patient_id: str, items: pd.DataFrame, today: dt.date
 
 def patient_section(viewer: Viewer, patient_id: str, day: dt.date, week: str, today: dt.date) -> None:
     """Show the Programme section for a patient: items in effect on day, and the week's checklist."""
+    with st.container(key="programme_section"):
+        _section(viewer, patient_id, day, week, today)
+
+
+def _section(viewer: Viewer, patient_id: str, day: dt.date, week: str, today: dt.date) -> None:
+    """Show the Programme section's parts, in the order a clinician reads them."""
     st.subheader("Programme", anchor=False)
     if DONE_KEY in st.session_state:
         st.success(plain(st.session_state.pop(DONE_KEY)))
