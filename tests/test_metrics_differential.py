@@ -14,6 +14,7 @@ from oracle import (
     EVENT_COLUMNS,
     ONE_DAY,
     REVIEW_COLUMNS,
+    STAGE_ORDER,
     Oracle,
     as_date,
     iso_week_label,
@@ -244,6 +245,57 @@ STEADY_STEPS = st.sampled_from([-20, -10, -5, 0, 0, 0, 5, 10, 15, 20, 30])
 # the start, and the largest may lie beyond the as-of date or the discharge.
 CHANGE_OFFSETS = st.one_of(st.sampled_from([-2, 0, 7, 14, 21, 28]), st.integers(-3, 63))
 MAX_DAYS = 60
+# Programme items (issue 13): three exercises, each written in more than one case and spacing; dates on a
+# coarse grid so that replacements, stops and same-date versions happen.
+PROGRAMME_NAMES = st.sampled_from(["Bridge", " bridge ", "BRIDGE", "Nordic curl", "nordic curl  ", "Run"])
+PROGRAMME_DAYS = st.sampled_from(["daily", "daily", "mon,wed,fri", "mon,wed,fri", "tue,thu", "sat,sun", "sun",
+                                  "none"])
+PROGRAMME_OFFSETS = st.one_of(st.sampled_from([-2, 0, 0, 7, 14, 21, 28]), st.integers(-3, 50))
+STAGES = st.sampled_from(STAGE_ORDER)
+ITEM_SETS = st.sampled_from([0, 1, 2, 3, 3, 4, 5])
+ITEM_REPS = st.sampled_from([1, 5, 8, 10, 15])
+# Logged names: '~' is a space put back after the import (clinic_builder.PADDING); an exercise and an
+# activity both called run.
+EXERCISE_NAMES = st.sampled_from(["Bridge", "~bridge~", "BRIDGE", "Nordic curl", "nordic~curl", "Run",
+                                  "Calf raise"])
+LOGGED_STAGES = st.one_of(st.none(), STAGES)
+ACTIVITY_NAMES = st.sampled_from(["run", "~Run~", "RUN", "Walk", "cycle", "Bridge"])
+ACTIVITY_MINUTES = st.sampled_from([10, 20, 30, 45, 12.5])
+# A calm patient walks around a low level: no flares, so that ready_to_progress is reached.
+CALM_STEPS = st.sampled_from([-5, 0, 0, 0, 0, 5])
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def draw_programme(draw, clinic: Clinic, pid: str, start: date, compliant: bool) -> list[list]:
+    """Prescribe 0-4 programme rows (a compliant patient: one item from the start, maybe changed later)."""
+    rows: list[list] = []
+    if compliant:
+        name = draw(PROGRAMME_NAMES)
+        rows.append([start + timedelta(days=draw(st.sampled_from([-2, 0]))), name, draw(STAGES),
+                     draw(st.sampled_from([1, 3, 5])), draw(ITEM_REPS),
+                     draw(st.sampled_from(["daily", "mon,wed,fri", "tue,thu"]))])
+        if draw(st.booleans()):  # a stage change (or a new dose) of the same exercise, written differently
+            rows.append([start + timedelta(days=draw(st.integers(3, 35))), name.upper(), draw(STAGES),
+                         draw(st.sampled_from([1, 3, 5])), draw(ITEM_REPS), "daily"])
+    else:
+        for _ in range(draw(st.integers(0, 4))):
+            rows.append([start + timedelta(days=draw(PROGRAMME_OFFSETS)), draw(PROGRAMME_NAMES), draw(STAGES),
+                         draw(ITEM_SETS), draw(ITEM_REPS), draw(PROGRAMME_DAYS)])
+    for effective_from, name, stage, sets, reps, days in rows:
+        clinic.item(pid, effective_from, name, stage, sets, reps, days)
+    return rows
+
+
+def prescribed_lines(rows: list[list], day: date) -> list[tuple[str, str, int, int]]:
+    """Return (name, stage, sets, reps) of the rows a compliant patient does on a day (rows in date order)."""
+    latest: dict[str, list] = {}
+    for row in rows:
+        if row[0] <= day:
+            latest[row[1].strip().lower()] = row
+    return [
+        (name.strip(), stage, sets, reps) for _, name, stage, sets, reps, days in latest.values()
+        if days == "daily" or WEEKDAY_NAMES[day.weekday()] in days.split(",")
+    ]
 
 
 def draw_settings_changes(draw, clinic: Clinic, pid: str, start: date) -> None:
@@ -271,19 +323,22 @@ def clinics(draw) -> Clinic:
         clinic.patient(pid, start, target=draw(TARGETS), ceiling=draw(CEILINGS), flare=draw(FLARES),
                        discharged=discharged, acceptable=draw(st.none() | ACCEPTABLE_LEVELS))
         draw_settings_changes(draw, clinic, pid, start)
+        compliant = draw(st.integers(0, 3)) == 0  # a patient who does what is prescribed, with calm mornings
+        on_programme = compliant or draw(st.booleans())
+        programme = draw_programme(draw, clinic, pid, start, compliant) if on_programme else []
         # Logs may begin a few days before start_date and run past discharge: neither may count.
         first = start - timedelta(days=draw(st.integers(0, 3)))
         days = draw(st.integers(0, MAX_DAYS))
         ramp = draw(st.integers(0, MAX_DAYS))  # from this day on the patient does three times the reps
-        steady = draw(st.booleans())
-        level = draw(st.integers(0, 80))  # tenths
+        steady = compliant or draw(st.booleans())
+        level = draw(st.integers(0, 25 if compliant else 80))  # tenths
         # The patient stops logging mornings for a while (exercise goes on): gaps that span weeks.
         silent_from = draw(st.integers(0, MAX_DAYS))
         silent_until = silent_from + draw(st.integers(0, 25))
         for offset in range(days):
             day = first + timedelta(days=offset)
             if steady:
-                level = min(100, max(0, level + draw(STEADY_STEPS)))
+                level = min(100, max(0, level + draw(CALM_STEPS if compliant else STEADY_STEPS)))
                 scores = [level / 10] if draw(st.integers(0, 7)) else []
             else:
                 scores = draw(st.lists(PAIN_SCORES, max_size=3))
@@ -293,10 +348,17 @@ def clinics(draw) -> Clinic:
             evening = draw(st.none() | PAIN_SCORES)
             if evening is not None:
                 clinic.score(pid, day, "evening", evening)
-            for sets, reps in draw(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 30)), max_size=2)):
-                clinic.exercise(pid, day, sets, reps * (3 if offset >= ramp else 1))
-            if draw(st.booleans()):
-                clinic.activity(pid, day)
+            if compliant:
+                for name, stage, sets, reps in prescribed_lines(programme, day):
+                    if draw(st.integers(0, 9)) and sets:  # a session missed now and then
+                        clinic.exercise(pid, day, sets, reps, name=name, stage=stage)
+            else:
+                lines = draw(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 30)), max_size=2))
+                for sets, reps in lines:
+                    clinic.exercise(pid, day, sets, reps * (3 if offset >= ramp else 1),
+                                    name=draw(EXERCISE_NAMES), stage=draw(LOGGED_STAGES))
+            if draw(st.integers(0, 3 if compliant else 1)) == 0:
+                clinic.activity(pid, day, name=draw(ACTIVITY_NAMES), minutes=draw(ACTIVITY_MINUTES))
     return clinic
 
 
@@ -349,6 +411,12 @@ def review_rows(frame: pd.DataFrame) -> list[dict]:
             "flare_days": int(row["flare_days"]),
             "max_response": number(row["max_response"]),
             "reference_pain": number(row["reference_pain"]),
+            "target_reps": int(row["target_reps"]),
+            "stage": None if missing(row["stage"]) else str(row["stage"]),
+            "stage_source": None if missing(row["stage_source"]) else str(row["stage_source"]),
+            "days_in_stage": None if missing(row["days_in_stage"]) else int(row["days_in_stage"]),
+            "ready_to_progress": flag(row["ready_to_progress"]),
+            "next_stage": None if missing(row["next_stage"]) else str(row["next_stage"]),
             "alerts": rule_list(row["alerts"]),
             "risk": str(row["risk"]),
         })
@@ -435,6 +503,9 @@ def test_sql_metrics_agree_with_the_oracle(clinic, as_of_offsets, weeks_back, wi
             for rule in sorted(set(oracle.alert_events(as_of=as_of).rule)):
                 event(f"alert {rule}")  # --hypothesis-show-statistics shows which rules the clinics reach
             weeks = [iso_week_label(as_of - timedelta(days=7 * back)) for back in weeks_back]
+            for week in weeks:
+                for row in oracle.weekly_review(week, as_of=as_of).itertuples(index=False):
+                    event(f"ready_to_progress {row.ready_to_progress}, stage from {row.stage_source}")
             problems.extend(differences(metrics, database, oracle, clinic, as_of, weeks))
         problems.extend(filter_differences(metrics, database, oracle, clinic.patients[0][0], as_of, window))
     assert not problems, "\n".join(problems)
@@ -565,6 +636,7 @@ def _edge_clinics() -> dict[str, tuple[Clinic, list[date], list[str]]]:
     c.mornings("P1", date(2026, 12, 28), [1] * 10)
     c.exercise("P1", date(2027, 1, 2), 1, 1)
     _version_2_edge_clinics(case)
+    _programme_edge_clinics(case)
     return cases
 
 
@@ -645,6 +717,96 @@ def _version_2_edge_clinics(case) -> None:
     c.mornings("P8", D[0], [3] * 14 + [3, 5.5, 3, 5.5, 3, 5.5, 3])
     c.change("P8", D[14], acceptable=6)
     c.change("P8", D[14], acceptable=None)
+
+
+def _programme_edge_clinics(case) -> None:
+    """Add the loading-programme cases (issue 13), worked by hand in test_oracle_programme.py."""
+    weeks = ["2026-W45", "2026-W46", "2026-W47"]
+    c = case("programme targets and stages", [D[1], D[4], D[6], D[9], D[20]], weeks)
+    c.patient("P1", D[0])  # Monday-Wednesday-Friday heavy slow resistance done in full
+    c.item("P1", D[0], "Hip bridge", "heavy_slow", 3, 8, "mon,wed,fri", load_kg=20)
+    for k in range(21):
+        if D[k].weekday() in (0, 2, 4):
+            c.exercise("P1", D[k], 3, 8, name="Hip bridge", stage="heavy_slow")
+    c.mornings("P1", D[0], [1] * 21)
+    c.patient("P2", D[0])  # every day a rest day
+    c.item("P2", D[0], "Calf raise", "isotonic", 0, 10)
+    c.patient("P3", D[0])  # replaced (written differently), stopped, then the daily target again
+    c.item("P3", D[0], "Isometric bridge", "isometric", 3, 10)
+    c.item("P3", D[3], "  isometric BRIDGE ", "isotonic", 2, 10)
+    c.item("P3", D[5], "Isometric Bridge", "isotonic", 2, 10, "none")
+    for k, reps in enumerate([30, 30, 30, 20, 20, 90, 45]):
+        c.exercise("P3", D[k], 1, reps, name="Isometric bridge", stage="isometric" if k < 3 else "isotonic")
+    c.patient("P4", D[0])  # same-date versions, in either order
+    c.item("P4", D[0], "Bridge", "isometric", 1, 10)
+    c.item("P4", D[2], "Bridge", "isometric", 5, 10)
+    c.item("P4", D[2], "bridge", "isometric", 2, 10)
+    c.item("P4", D[4], "Bridge", "isometric", 1, 10, "none")
+    c.item("P4", D[4], "Bridge", "eccentric", 3, 10)
+    c.item("P4", D[5], "Bridge", "eccentric", 3, 10)
+    c.item("P4", D[5], "Bridge", "eccentric", 3, 10, "none")
+    c.patient("P5", D[0])  # equal ranks: isotonic before heavy_slow; other only
+    c.item("P5", D[0], "Squat", "heavy_slow", 1, 10, "sat")
+    c.item("P5", D[0], "Lunge", "isotonic", 1, 10, "sat")
+    c.item("P5", D[7], "Squat", "other", 1, 10)
+    c.item("P5", D[7], "Lunge", "other", 1, 10, "none")
+    c.patient("P6", D[0])  # stage from the logs: ties, unstaged lines, days without logs
+    c.exercise("P6", D[0], 4, 5, name="Nordic", stage="eccentric")
+    c.exercise("P6", D[0], 2, 10, name="Bridge", stage="isometric")
+    c.exercise("P6", D[1], 1, 5, name="Bridge", stage="isometric")
+    c.exercise("P6", D[1], 1, 6, name="Nordic", stage="eccentric")
+    c.exercise("P6", D[2], 1, 50, name="Walk", stage=None)
+    c.exercise("P6", D[8], 1, 10, name="Bridge", stage="isometric")
+    c.patient("P7", D[0])  # a stage change inside the 14 days, and an item dated before the start
+    c.item("P7", D[0] - timedelta(days=3), "Bridge", "isometric", 5, 1)
+    c.item("P7", D[10], "bridge", "isotonic", 5, 1)
+    c.patient("P8", D[0])  # no stage logged at all
+    c.exercise("P8", D[0], 1, 50, name="Walk", stage=None)
+
+    def ready(c: Clinic, pid: str, *, stage: str = "isometric", item_from: date = D[0], mornings=None,
+              reps=None, per_day: int = 5, **settings) -> None:
+        c.patient(pid, D[0], **settings)
+        c.item(pid, item_from, "Isometric bridge", stage, 1, per_day)
+        for k, done in enumerate(reps or [per_day] * 21):
+            if done:
+                c.exercise(pid, D[k], 1, done, name="Isometric bridge", stage=stage)
+        c.mornings(pid, D[0], mornings if mornings is not None else [1] * 21)
+
+    c = case("ready to progress and each criterion failing alone", [D[16], D[19], D[20]], ["2026-W47"])
+    ready(c, "R01")
+    ready(c, "R02", stage="plyometric")
+    ready(c, "R03", stage="energy_storage")
+    ready(c, "R04", stage="other")
+    ready(c, "R05", item_from=D[7])  # 14 days in stage on D[20]
+    ready(c, "R06", item_from=D[8])  # 13
+    ready(c, "R07", mornings=[None if k in (8, 11, 14, 17) else 1 for k in range(21)])  # 10 of 14
+    ready(c, "R08", mornings=[None if k in (8, 11, 14, 17, 19) else 1 for k in range(21)])  # 9 of 14
+    ready(c, "R09", mornings=[1] * 15 + [4] + [1] * 5)  # a flare inside the 14 days
+    ready(c, "R10", mornings=[1] * 6 + [4] + [1] * 14)  # a flare just before them
+    ready(c, "R11", ceiling=0.5)  # a ceiling run from before the 14 days, still active
+    for pid, window in (("R12", [1000] * 11 + [200, 0, 0]), ("R13", [1000] * 11 + [193, 0, 0]),
+                        ("R14", [1000] * 11 + [192, 0, 0])):  # adherence 80.0 %, 79.95 %, 79.94 %
+        ready(c, pid, per_day=1000, reps=[1000] * 7 + window)
+    ready(c, "R15", reps=[5] * 7 + [5, 0] * 7)  # half the sessions
+    for pid, outside, gaps in (("R16", (9, 13), ()), ("R17", (9, 13, 17), ()),
+                               ("R18", (9, 13), (8, 11, 15, 19)), ("R19", (9, 13, 17), (8, 11, 15, 19))):
+        scores = [None if k in gaps else 3.5 if k in outside else 2 for k in range(21)]
+        ready(c, pid, mornings=scores, acceptable=2)  # within Ref + 1: 12/14, 11/14, 8/10, 7/10
+    for pid, early in (("R20", 3), ("R21", 3.5)):  # Ref unknown: within means at most 3
+        ready(c, pid, mornings=[None] * 7 + [early] * 3 + [1] * 11)
+    ready(c, "R22", mornings=[3] * 7 + [4] * 14)
+    ready(c, "R23", discharged=D[16])
+    c.patient("R24", D[0])  # Monday-Wednesday-Friday and ready
+    c.item("R24", D[0], "Deadlift", "heavy_slow", 3, 8, "mon,wed,fri")
+    for k in range(21):
+        if D[k].weekday() in (0, 2, 4):
+            c.exercise("R24", D[k], 3, 8, name="Deadlift", stage="heavy_slow")
+    c.mornings("R24", D[0], [1] * 21)
+    c.patient("R25", D[0])  # ready but the item stops on d
+    c.item("R25", D[0], "Bridge", "isometric", 1, 5)
+    c.item("R25", D[20], "Bridge", "isometric", 1, 5, "none")
+    c.daily_exercise("R25", D[0], 21, reps=5)
+    c.mornings("R25", D[0], [1] * 21)
 
 
 EDGE_CASES = _edge_clinics()
