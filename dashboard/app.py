@@ -25,9 +25,13 @@ PAGES = {
     "log_entry": ("log_entry.py", "Log entry", "log-entry", ":material/edit_note:"),
     "settings": ("settings.py", "Patient settings", "settings", ":material/tune:"),
     "import": ("import_logs.py", "Import logs", "import", ":material/upload_file:"),
+    "accounts": ("accounts.py", "Accounts", "accounts", ":material/manage_accounts:"),
+    "audit_trail": ("audit_trail.py", "Audit trail", "audit-trail", ":material/history:"),
 }
-# The importer is not scoped to a clinician's patients, so only admins may import.
-ADMIN_ONLY = {"import"}
+# The importer is not scoped to a clinician's patients, so only admins may import; accounts and the audit
+# trail are the admin's.
+ADMIN_ONLY = {"import", "accounts", "audit_trail"}
+ADMIN_PAGES = ("accounts", "audit_trail")
 # Cleared whenever another page runs, so coming back to a patient records a new view.
 VIEWED_KEY = "audit_viewed_patient"
 # The page a signed-out browser asked for, kept in the address so the sign-in can lead there.
@@ -118,8 +122,9 @@ def main() -> None:
     }
     clinic_pages = ("review", "patient", "alerts", "loads")
     clinic = [pages[name] for name in clinic_pages]
-    record = [page for name, page in pages.items() if name not in clinic_pages]
-    navigation = st.navigation({"Clinic": clinic, "Record": record})
+    record = [page for name, page in pages.items() if name not in clinic_pages + ADMIN_PAGES]
+    admin = [pages[name] for name in ADMIN_PAGES if name in pages]
+    navigation = st.navigation({"Clinic": clinic, "Record": record} | ({"Admin": admin} if admin else {}))
     _go_to_requested_page(pages)
     viewed = st.session_state.get(VIEWED_KEY)
     if viewed and PAGES[viewed[0]][2] != navigation.url_path:

@@ -120,7 +120,7 @@ def _account(db: Database, username: str) -> dict[str, Any] | None:
 
 def add_user(
     db: Database, username: str, password: str, role: str, *, clinician: str | None = None,
-    email: str | None = None, actor: str = "cli",
+    email: str | None = None, actor: str = "cli", must_change_password: bool = False,
 ) -> str:
     """Create an account; a clinician sees patients filed under `clinician` (default: the username)."""
     name = check_username(username)
@@ -140,19 +140,25 @@ def add_user(
             "insert_user", username=name, role=role, clinician=linked, email=address,
             password_hash=password_hash,
         )
+        if must_change_password:
+            session.execute("update_user_must_change_password", username=name, must_change_password=True)
         detail = f"added {role} account {name}" + (f" seeing {linked}'s patients" if linked else "")
         session.execute("record_audit_at", occurred_at=utc_now(), actor=actor, action="settings_change",
                         patient_id=None, detail=detail)
     return name
 
 
-def set_password(db: Database, username: str, password: str, *, actor: str = "cli") -> None:
-    """Replace an account's password (this also ends a lockout)."""
+def set_password(
+    db: Database, username: str, password: str, *, actor: str = "cli", must_change_password: bool = False
+) -> None:
+    """Replace an account's password (ending a lockout); a one-time one must be replaced at sign-in."""
     password_hash = hash_password(password)
     with db.transaction() as session:
         if not session.rows("user_account", username=username):
             raise AccountError(f"no account named {username!r}")
         session.execute("update_user_password", username=username, password_hash=password_hash)
+        session.execute("update_user_must_change_password", username=username,
+                        must_change_password=must_change_password)
         # Whoever knew the old password may be signed in somewhere: every open session of the account ends.
         session.execute("end_user_sessions_of_account", username=username, ended_at=utc_now(),
                         end_reason=PASSWORD_CHANGED)
@@ -171,6 +177,18 @@ def set_disabled(db: Database, username: str, disabled: bool = True, *, actor: s
                             end_reason=ACCOUNT_DISABLED)
         session.execute("record_audit_at", occurred_at=utc_now(), actor=actor, action="settings_change",
                         patient_id=None, detail=f"{'disabled' if disabled else 'enabled'} account {username}")
+
+
+def must_change_password(db: Database, username: str) -> bool:
+    """Return whether the account signs in with a one-time password it must replace first."""
+    row = _account(db, username)
+    return bool(row and row["must_change_password"])
+
+
+def is_current_password(db: Database, username: str, password: str) -> bool:
+    """Return whether the password is the account's present one."""
+    row = _account(db, username)
+    return bool(row) and _verify(row["password_hash"], password)
 
 
 def list_users(db: Database) -> pd.DataFrame:

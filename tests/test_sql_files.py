@@ -38,6 +38,10 @@ BINDINGS: dict[str, Any] = {
     "occurred_at": dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC),
     "locked_until": dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC),
     "discharged_on": None,
+    "now": dt.datetime(2026, 11, 20, 9, 45, tzinfo=dt.UTC),
+    "must_change_password": True,
+    "limit": 50,
+    "offset": 0,
     # imports
     "import_id": 1,
     "entry_ids": [1, 2],

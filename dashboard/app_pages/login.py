@@ -24,6 +24,8 @@ NOTICE_KEY = "auth_notice"
 HANDOFF_KEY = "auth_cookie_handoff"
 # Set at sign-out: the next run asks the browser to drop its cookie.
 CLEAR_COOKIE_KEY = "auth_clear_cookie"
+# The account that signed in with a one-time password and must choose its own before a session starts.
+MUST_CHANGE_KEY = "auth_must_change"
 # The session this tab's own cookie named when it was refused, so it is not checked (and announced) again.
 REFUSED_COOKIE_KEY = "auth_refused_cookie"
 
@@ -165,6 +167,9 @@ def _password_form(db: Database) -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         column.info(notice)
+    if MUST_CHANGE_KEY in st.session_state:
+        _choose_password_form(db, column, st.session_state[MUST_CHANGE_KEY])
+        return
     with column.form("login", clear_on_submit=False, enter_to_submit=True):
         username = st.text_input("Username", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
@@ -172,6 +177,10 @@ def _password_form(db: Database) -> None:
     if not submitted:
         return
     outcome = auth.attempt_login(db, username, password)
+    if outcome.ok and auth.must_change_password(db, outcome.viewer.username):
+        _forget()
+        st.session_state[MUST_CHANGE_KEY] = outcome.viewer
+        st.rerun()
     if outcome.ok:
         _forget()
         started = sessions.start(db, outcome.viewer.username, sessions.signing_key(db.path))
@@ -185,6 +194,35 @@ def _password_form(db: Database) -> None:
         column.error(outcome.message, icon=":material/block:")
     else:
         column.error(outcome.message)
+
+
+def _choose_password_form(db: Database, column, viewer: Viewer) -> None:
+    """After a one-time password, ask for the person's own; the session starts only once it is set."""
+    from dashboard import accounts
+    from dashboard.app_pages._text import plain
+
+    column.info(f"Signed in as {plain(viewer.username)} with a one-time password. Choose your own to go on.")
+    with column.form("choose_password", clear_on_submit=True, enter_to_submit=True):
+        new = st.text_input("New password", type="password", autocomplete="new-password")
+        repeated = st.text_input("Repeat the new password", type="password", autocomplete="new-password")
+        submitted = st.form_submit_button("Set password", type="primary")
+    if not submitted:
+        return
+    try:
+        accounts.choose_own_password(db, viewer.username, new, repeated)
+    except auth.AccountError as error:
+        column.error(plain(f"Not changed: {error}."))
+        return
+    fresh = auth.current_viewer(db, viewer.username)
+    _forget()
+    if fresh is None:
+        st.session_state[NOTICE_KEY] = ENDED_NOTICES[sessions.ACCOUNT_DISABLED]
+        st.rerun()
+    started = sessions.start(db, fresh.username, sessions.signing_key(db.path))
+    _sign_in(fresh, started.session_hash)
+    if session_routes.mounted():
+        st.session_state[HANDOFF_KEY] = started.handoff_token
+    st.rerun()
 
 
 def _providers() -> list[str]:

@@ -2,7 +2,9 @@
 -- Grain: one row per account (at most one).
 -- Parameters: $username
 with account as (
-    select username, role, clinician, email, password_hash, disabled, failed_logins, locked_until
+    select
+        username, role, clinician, email, password_hash, disabled, failed_logins, locked_until,
+        must_change_password
     from users
     where username = $username
 ),
