@@ -12,9 +12,10 @@ from dashboard.db import Database
 from dashboard.reports import pdf as pages
 from dashboard.reports.data import ClinicData, acknowledgement_words, clinic_data, context_days
 from dashboard.reports.pdf import ChartPictures, ReportPDF, chart_png, hex_rgb, short_date
+from dashboard.reports.programme import clinic_section as programme_section
 from dashboard.reports.sheets import Column, Sheet, csv_bytes, xlsx_bytes
 from dashboard.reports.tolerance import clinic_loads, clinic_section
-from dashboard.vocabulary import alert_word
+from dashboard.vocabulary import RISK_MEANINGS, alert_word
 
 TITLE = "Weekly clinic report"
 # The print pair (no legend) at the scale the pair with its legends had: 813 CSS px across the 180 mm page.
@@ -171,8 +172,7 @@ def _clinic_pdf(data: ClinicData, flagged: list[dict], pictures: ChartPictures, 
         else (counts["green"], "green", charts.RISK_COLOURS["green"]),
     ])
     pdf.paragraph(
-        "Red: pushing too hard, flare or pain above ceiling. "
-        "Amber: low adherence, load spike or not logging. "
+        f"Red: {RISK_MEANINGS['red']}. Amber: {RISK_MEANINGS['amber']}. "
         "Each red and amber patient has their last four weeks of pain and reps charted after the triage.",
         size=9, colour=(90, 90, 90),
     )
@@ -197,6 +197,7 @@ def _clinic_pdf(data: ClinicData, flagged: list[dict], pictures: ChartPictures, 
         align=("CENTER", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
     )
 
+    programme_section(pdf, data.review)
     if loads is not None:
         clinic_section(pdf, loads)
 

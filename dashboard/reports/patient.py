@@ -6,13 +6,14 @@ import datetime as dt
 
 import pandas as pd
 
-from dashboard import charts, formatting
+from dashboard import charts, formatting, patient_settings
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.reports.data import acknowledgement_words, patient_data
 from dashboard.reports.pdf import ReportPDF, chart_pngs, short_date
+from dashboard.reports.programme import patient_section as programme_section
 from dashboard.reports.tolerance import patient_section as tolerance_section
-from dashboard.vocabulary import alert_word
+from dashboard.vocabulary import alert_word, reference_words
 
 TITLE = "Patient progress report"
 
@@ -37,13 +38,21 @@ def patient_report_pdf(
     pdf.add_page()
 
     pdf.heading(f"{TITLE}: {shown}", size=18, space_after=2)
+    # The settings in effect on the report's last day, as every rule reads them day by day.
+    settings = patient_settings.settings_on(db, viewer, patient_id, data.date_to)
+    last = data.days.iloc[-1] if not data.days.empty else None
+    reference = reference_words(
+        None if last is None or pd.isna(last["reference_pain"]) else float(last["reference_pain"]),
+        settings.acceptable_pain is not None,
+    )
     facts = [
         f"Period: {short_date(data.date_from)} – {short_date(data.date_to)}",
         f"Condition: {patient.get('condition') or '–'} · clinician: {patient.get('clinician') or '–'}",
         f"Programme started {short_date(patient['start_date'])}"
         + (f", discharged {short_date(patient['discharged_on'])}" if patient.get("discharged_on") else ""),
-        f"Daily target {patient['daily_rep_target']} reps · pain ceiling {patient['pain_ceiling']:g} · "
-        f"flare when morning pain rises ≥ {patient['flare_threshold']:g} the morning after loading",
+        f"On {short_date(data.date_to)}: daily target {settings.daily_rep_target} reps · pain ceiling "
+        f"{settings.pain_ceiling:g} · flare when morning pain rises ≥ {settings.flare_threshold:g} the "
+        f"morning after loading and ends at least that far above the reference level ({reference})",
     ]
     for line in facts:
         pdf.paragraph(line, size=10, colour=(60, 60, 60))
@@ -97,6 +106,7 @@ def patient_report_pdf(
             ["Week", "Adherence", "Days on target", "Total reps", "Mean morning pain", "Risk"], rows,
             widths=(30, 30, 30, 30, 35, 25), align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
         )
+    programme_section(pdf, db, viewer, patient_id, data.date_to, data.as_of)
     tolerance_section(pdf, db, viewer, patient_id, data.date_from, data.date_to, data.as_of)
     return pdf.bytes()
 
