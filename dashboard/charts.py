@@ -744,9 +744,9 @@ def tolerance_chart(rows: pd.DataFrame) -> alt.Chart:
     ], ignore_index=True).dropna(subset=["mean"])
     frame["mean"] = frame["mean"].astype(float).round(2)
     bars = alt.Chart(frame).mark_bar(height={"band": 0.8}).encode(
-        y=alt.Y("load:N", sort=labels, title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("load:N", sort=labels, title=None, axis=alt.Axis(labelLimit=150)),
         yOffset=alt.YOffset("days:N", sort=["with it", "without it"]),
-        x=alt.X("mean:Q", title="Mean next-morning response (points; above 0: worse than the day before)"),
+        x=alt.X("mean:Q", title="Mean next-morning response (points)"),
         color=alt.Color(
             "days:N", title="Loading days",
             scale=alt.Scale(domain=["with it", "without it"], range=[WITH_COLOUR, WITHOUT_COLOUR]),
@@ -758,7 +758,10 @@ def tolerance_chart(rows: pd.DataFrame) -> alt.Chart:
         ],
     )
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888888").encode(x="x:Q")
-    title = "Mean next-morning response on loading days with and without each load"
+    title = {
+        "text": "Next morning with and without each load",
+        "subtitle": "Mean 24-hour response on loading days; above 0: worse than the morning before",
+    }
     chart = alt.layer(bars, zero).properties(
         title=title, height=max(80, 44 * len(labels)), width="container", autosize=TOLERANCE_AUTOSIZE
     )
@@ -773,7 +776,11 @@ def dose_response_chart(points: pd.DataFrame, fit=None) -> alt.LayerChart:
         status=points["status"].fillna("settled"),
     )
     dots = alt.Chart(frame).mark_circle(size=60, opacity=0.85).encode(
-        x=alt.X("total_reps:Q", title="Total reps that day", axis=alt.Axis(format="~r")),
+        # Reps start where the patient's days do: from 0 the points crowd into the right-hand strip.
+        x=alt.X(
+            "total_reps:Q", title="Total reps that day", axis=alt.Axis(format="~r"),
+            scale=alt.Scale(zero=False),
+        ),
         y=alt.Y("response:Q", title="Next-morning response (points)"),
         color=alt.Color(
             "status:N", title="Response", legend=alt.Legend(orient="bottom"),
@@ -786,14 +793,14 @@ def dose_response_chart(points: pd.DataFrame, fit=None) -> alt.LayerChart:
         ],
     )
     layers = [dots]
-    title = "Dose against response: each loading day's reps and the next morning"
+    title = {"text": "Dose against response", "subtitle": "Each loading day's reps and the next morning"}
     if fit is not None:
         reps = [float(points["total_reps"].min()), float(points["total_reps"].max())]
         line = pd.DataFrame({"total_reps": reps, "response": [fit.intercept + fit.slope * r for r in reps]})
         layers.append(alt.Chart(line).mark_line(color=FIT_COLOUR, strokeDash=[6, 3]).encode(
             x="total_reps:Q", y="response:Q"
         ))
-        title = f"{title} (dashed: fitted line, {fit.per_100_reps:+.2f} points per 100 reps)"
+        title["subtitle"] = f"Dashed: fitted line, {fit.per_100_reps:+.2f} points per 100 reps"
     chart = alt.layer(*layers).properties(
         title=title, height=260, width="container", autosize=TOLERANCE_AUTOSIZE
     )

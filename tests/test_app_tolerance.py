@@ -36,8 +36,8 @@ def chart_titles(at) -> list[str]:
     titles = []
     for chart in at.get("vega_lite_chart"):
         title = json.loads(chart.proto.spec).get("title", "")
-        text = title.get("text", "") if isinstance(title, dict) else title
-        titles.append(" ".join(text) if isinstance(text, list) else text)
+        parts = [title.get("text", ""), title.get("subtitle", "")] if isinstance(title, dict) else [title]
+        titles.append(" · ".join(" ".join(part) if isinstance(part, list) else part for part in parts))
     return titles
 
 
@@ -49,7 +49,7 @@ def test_given_p010_expect_runs_likely_aggravating_in_a_table_in_clinic_words(ap
     assert first["dose"].endswith(" min")
     assert shown.proto.placeholder == "", "a missing value is a blank, never 'None'"
     labels = {name: config.get("label") for name, config in json.loads(shown.proto.columns).items()}
-    assert labels.get("mean_response_with") == "Next morning with"
+    assert labels.get("mean_response_with") == "Mean with"
     assert labels.get("flares_with") == "Flares after"
     # The plain sentence: the top kind, its difference, days and flares, and the caveat.
     rows = tolerance.patient_tolerance(open_database(app_db), Viewer("admin", "admin"), "P010", *EIGHT_WEEKS)
@@ -57,7 +57,7 @@ def test_given_p010_expect_runs_likely_aggravating_in_a_table_in_clinic_words(ap
     assert sentence.startswith("Run was followed by a morning ") and sentence.endswith(tolerance.CAVEAT)
     assert plain(sentence) in [block.value for block in at.markdown], "shown as plain text"
     titles = chart_titles(at)
-    assert any(title.startswith("Mean next-morning response on loading days with and") for title in titles)
+    assert any(title.startswith("Next morning with and without each load") for title in titles)
     dose = next(title for title in titles if title.startswith("Dose against response"))
     fit = tolerance.fitted_line(open_database(app_db), Viewer("admin", "admin"), "P010", *EIGHT_WEEKS)
     assert fit is not None and f"{fit.per_100_reps:+.2f} points per 100 reps" in dose
@@ -117,6 +117,11 @@ def test_given_loads_and_flares_expect_the_clinic_view_over_the_range_for_the_vi
     scoped = tolerance.clinic_tolerance(open_database(app_db), sams, *EIGHT_WEEKS)
     assert_frame_equal(by_kind(mine), by_kind(scoped), check_dtype=False)
     assert mine["patients"].sum() < everyone["patients"].sum()
+
+    linked = open_page("loads", user=SAM, **{"from": "2026-09-28", "to": "2026-11-22"})
+    assert (linked.date_input(key="loads_from").value, linked.date_input(key="loads_to").value) == EIGHT_WEEKS
+    linked_rows = frame_with(linked, "patients_aggravated").value
+    assert_frame_equal(by_kind(linked_rows), by_kind(scoped), check_dtype=False)
 
     sam.date_input(key="loads_from").set_value(SUNDAY).run()
     sam.date_input(key="loads_to").set_value(SUNDAY - dt.timedelta(days=1)).run()

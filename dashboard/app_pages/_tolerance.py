@@ -27,45 +27,45 @@ METHOD = (
 )
 # Clinic words for the patient table's columns; numbers as the clinician reads them.
 PATIENT_TABLE = {
-    "verdict": st.column_config.TextColumn("Verdict", width=130),
-    "name": st.column_config.TextColumn("Load", width=170),
-    "kind": st.column_config.TextColumn("Kind", width=70),
-    "days_done": st.column_config.NumberColumn("Days done", format="%d", width=70),
+    "verdict": st.column_config.TextColumn("Verdict", width=120),
+    "name": st.column_config.TextColumn("Load", width=160),
+    "kind": st.column_config.TextColumn("Kind", width=64),
+    "days_done": st.column_config.NumberColumn("Days done", format="%d", width=64),
     "mean_response_with": st.column_config.NumberColumn(
-        "Next morning with", format="%.1f", width=90,
+        "Mean with", format="%.1f", width=84,
         help="Mean 24-hour response on the loading days it was done (points; above 0 is worse)",
     ),
-    "days_without": st.column_config.NumberColumn("Days without", format="%d", width=80),
+    "days_without": st.column_config.NumberColumn("Days without", format="%d", width=84),
     "mean_response_without": st.column_config.NumberColumn(
-        "Next morning without", format="%.1f", width=100,
+        "Mean without", format="%.1f", width=92,
         help="Mean 24-hour response on the other loading days; blank when it was done on every one",
     ),
     "difference": st.column_config.NumberColumn(
-        "Difference", format="%.1f", width=80,
+        "Difference", format="%.1f", width=72,
         help="With minus without: how much worse (above 0) the next morning was after it",
     ),
     "flares_with": st.column_config.NumberColumn(
-        "Flares after", format="%d", width=70, help="Days done that were followed by a flare"
+        "Flares after", format="%d", width=64, help="Days done that were followed by a flare"
     ),
     "dose": st.column_config.TextColumn(
-        "Usual dose", width=100, help="Mean reps (exercises) or minutes (activities) on the days done"
+        "Usual dose", width=80, help="Mean reps (exercises) or minutes (activities) on the days done"
     ),
 }
-CLINIC_TABLE = {
-    "name": st.column_config.TextColumn("Load", width=200),
-    "kind": st.column_config.TextColumn("Kind", width=80),
-    "patients": st.column_config.NumberColumn("Patients", format="%d", width=80, help="Patients who did it"),
+CLINIC_TABLE = {  # what a phone shows first: the load and for how many patients it was likely aggravating
+    "name": st.column_config.TextColumn("Load", width=180),
+    "patients_aggravated": st.column_config.NumberColumn(
+        "Likely aggravating for", format="%d", width=90,
+        help="Patients whose next morning was at least 1.0 point worse after it (4 or more days each side)",
+    ),
+    "patients": st.column_config.NumberColumn("Of patients", format="%d", width=80, help="Who did it"),
+    "mean_difference": st.column_config.NumberColumn(
+        "Mean difference", format="%.2f", width=100,
+        help="Mean over the patients of their next-morning difference, with minus without (above 0: worse)",
+    ),
     "days_done": st.column_config.NumberColumn(
         "Days done", format="%d", width=80, help="Loading days with both mornings logged on which it was done"
     ),
-    "patients_aggravated": st.column_config.NumberColumn(
-        "Likely aggravating for", format="%d patients", width=150,
-        help="Patients whose next morning was at least 1.0 point worse after it (4 or more days each side)",
-    ),
-    "mean_difference": st.column_config.NumberColumn(
-        "Mean difference", format="%.2f", width=110,
-        help="Mean over the patients of their next-morning difference, with minus without (above 0: worse)",
-    ),
+    "kind": st.column_config.TextColumn("Kind", width=80),
 }
 
 

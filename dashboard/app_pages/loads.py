@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import tolerance
 from dashboard.app import current_viewer
-from dashboard.app_pages import _phone, _tolerance
+from dashboard.app_pages import _phone, _shared, _tolerance
 from dashboard.app_pages._text import plain
 
 viewer = current_viewer()
@@ -19,12 +19,15 @@ st.title("Loads and flares")
 _phone.compact_rows()
 whose = "every patient" if viewer.clinician_scope is None else f"{viewer.clinician_scope}'s patients"
 from_col, to_col = st.columns(2)
+# Kept in the address (?from=2026-09-28&to=2026-11-22), so a range can be bookmarked and shared.
+dates = {"parse": dt.date.fromisoformat, "to_text": lambda day: day.isoformat() if day else None}
 date_from = from_col.date_input(
-    "Loading days from", value=default_from, max_value=today, format="YYYY-MM-DD", key="loads_from"
+    "Loading days from", max_value=today, format="YYYY-MM-DD",
+    **_shared.bind_param("loads_from", "from", default_from, **dates),
 )
 date_to = to_col.date_input(
-    "to", value=default_to, max_value=today, format="YYYY-MM-DD", key="loads_to",
-    help="The range defaults to the 8 weeks up to today",
+    "to", max_value=today, format="YYYY-MM-DD", help="The range defaults to the 8 weeks up to today",
+    **_shared.bind_param("loads_to", "to", default_to, **dates),
 )
 if date_from > date_to:
     st.warning(f"The range ends ({date_to:%d %b %Y}) before it starts ({date_from:%d %b %Y}). Choose again.")
