@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard.access import Viewer
 from dashboard.db import Database
+from dashboard.weeks import parse_iso_week
 
 
 def patients(db: Database, viewer: Viewer, patient_id: str | None = None) -> pd.DataFrame:
@@ -25,6 +26,21 @@ def patient(db: Database, viewer: Viewer, patient_id: str) -> dict[str, Any] | N
 def clinicians(db: Database, viewer: Viewer) -> list[str]:
     """Return the clinician names of the patients the viewer may see."""
     return [row["clinician"] for row in db.rows("app_clinicians", clinician_scope=viewer.clinician_scope)]
+
+
+def aggravating_kinds(
+    db: Database, viewer: Viewer, week: str, as_of: dt.date | None = None
+) -> dict[str, list[str]]:
+    """Return each visible patient's likely aggravating load kinds over the 8 weeks up to the week's end."""
+    monday, _ = parse_iso_week(week)
+    frame = db.frame(
+        "review_aggravating", week_start=monday, as_of=as_of or dt.date.today(),
+        clinician_scope=viewer.clinician_scope,
+    )
+    return {
+        patient_id: list(names)
+        for patient_id, names in zip(frame["patient_id"], frame["aggravating"], strict=True)
+    }
 
 
 def raw_log(db: Database, viewer: Viewer, kind: str, patient_id: str, date_from: dt.date, date_to: dt.date):

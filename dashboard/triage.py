@@ -142,14 +142,19 @@ def reps_of_target_pct(reps: float | None, target: float | None) -> float | None
     return round(100.0 * float(reps) / float(target), 1)
 
 
-def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]) -> pd.DataFrame:
+def triage_table(
+    review: pd.DataFrame, sparklines: dict[str, list[float | None]],
+    aggravating: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
     """Return review rows shaped for the triage table: worst risk first, alerts in words, sparklines.
 
     The reps against the week's target (target_reps, rest days included) show what the capped adherence
-    cannot.
+    cannot. aggravating names each patient's likely aggravating load kinds; a red patient's alerts end with
+    them ("after: run").
     """
     rows = review.assign(_order=review["risk"].map(RISK_ORDER).fillna(3))
     rows = rows.sort_values(["_order", "patient_id"], kind="stable")
+    loads = aggravating or {}
     return pd.DataFrame(
         {
             "risk": rows["risk"].map(lambda risk: RISK_LABELS.get(risk, risk)),
@@ -193,7 +198,13 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
                     _column(rows, "ready_to_progress"), _column(rows, "next_stage"), strict=True
                 )
             ],
-            "alerts": rows["alerts"].map(alert_words),
+            # A red patient's row names the loads their mornings were worse after (an association).
+            "alerts": [
+                alerts_with_loads(alert_words(alerts), loads.get(patient_id) if risk == "red" else None)
+                for alerts, patient_id, risk in zip(
+                    rows["alerts"], rows["patient_id"], rows["risk"], strict=True
+                )
+            ],
             # The grid's line chart cannot draw a gap (a list with a missing value shows as text), so the
             # sparkline joins the logged mornings; missing days are never drawn as zero.
             "last_28_mornings": [
@@ -202,6 +213,14 @@ def triage_table(review: pd.DataFrame, sparklines: dict[str, list[float | None]]
             ],
         }
     ).reset_index(drop=True)
+
+
+def alerts_with_loads(words: str, kinds: list[str] | None) -> str:
+    """Return a row's alerts in words followed by the loads its mornings were worse after: '…; after: run'."""
+    if not kinds:
+        return words
+    after = "after: " + ", ".join(kinds)
+    return f"{words}; {after}" if words else after
 
 
 def _column(rows: pd.DataFrame, name: str) -> pd.Series:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import exports, triage, vocabulary
 from dashboard.app import current_viewer, page_path
-from dashboard.app_pages import _phone, _shared
+from dashboard.app_pages import _phone, _shared, _tolerance
 from dashboard.app_pages._text import plain
 from dashboard.charts import RISK_COLOURS
 from dashboard.weeks import iso_week_of, last_complete_week, parse_iso_week, previous_week
@@ -147,7 +147,9 @@ if review.empty:
     st.info("No patients match these filters for this week.")
     st.stop()
 
-table = triage.triage_table(review, _shared.sparklines(viewer, min(sunday, today)))
+table = triage.triage_table(
+    review, _shared.sparklines(viewer, min(sunday, today)), aggravating=_tolerance.aggravating(viewer, week)
+)
 columns = list(ADMIN_COLUMNS if sees_every_clinician else TRIAGE_COLUMNS)
 st.caption(
     f"Worst first: {figures.red} red (needs review this week) and {figures.amber} amber (watch) on top, "
