@@ -12,7 +12,7 @@ from test_app_pages import WEEK, app_db, open_page, sample_template  # noqa: F40
 def test_each_chart_panel_is_as_wide_as_the_page(app_db: Path) -> None:  # noqa: F811
     at = open_page("patient", patient="P002", week=WEEK)
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 5, "pain, reps, response, stage and activities"
+    assert len(charts) == 7, "pain, reps, response, stage and activities; with and without each load, dose"
     for chart in charts:
         spec = json.loads(chart.proto.spec)
         assert spec["width"] == "container" and spec["autosize"]["type"] == "fit-x"
