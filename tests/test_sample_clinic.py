@@ -171,7 +171,7 @@ def test_given_the_same_arguments_expect_the_same_clinic_and_another_seed_anothe
     assert not small["pain"].equals(generate_clinic(16, 30, seed=4)["pain"])
 
 
-# --- the loading programmes ----------------------------------------------------------------------------------
+# --- the loading programmes -------------------------------------------------------------------------------
 
 
 def test_given_the_sample_programmes_expect_their_stories_in_the_review_week(sample_db):
