@@ -477,7 +477,7 @@ REVIEW_W46 = [
     {"patient_id": "P6", "name": "Patient P6", "clinician": "Sam Patel", "week": "2026-W46",
      "adherence_pct": 0.0, "days_on_target": 0, "total_reps": 0, "mean_morning_pain": None,
      "prev_mean_morning_pain": None, "flare_days": 0, "max_response": None,
-     "reference_pain": None, "target_reps": 630, "stage": None, "stage_source": None, "days_in_stage": None,
+     "reference_pain": None, "target_reps": 630, "stage": None, "stage_source": "logs", "days_in_stage": None,
      "ready_to_progress": None, "next_stage": None, "alerts": ["low_adherence", "not_logging"],
      "risk": "amber"},
     {"patient_id": "P3", "name": "Patient P3", "clinician": "Léa Moreau", "week": "2026-W46",

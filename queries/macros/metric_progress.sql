@@ -107,6 +107,8 @@ logged_days as (
         group by patient_id, date, stage
     ) as entries
     inner join metric_stages() as stages on stages.stage = entries.stage
+    -- Programme days only: a line logged before the start date names no stage.
+    inner join on_day on on_day.patient_id = entries.patient_id and entries.date >= on_day.start_date
     inner join judged on judged.patient_id = entries.patient_id and entries.date <= judged.day
     group by entries.patient_id, entries.date
 ),
@@ -121,7 +123,7 @@ current_points as (
     select
         points.*,
         judged.day,
-        arg_max({'rank': points.rank}, points.point) over latest as current
+        arg_max({'rank': points.rank}, points.point) over latest as latest_point
     from points
     inner join judged on judged.patient_id = points.patient_id and points.point <= judged.day
     window latest as (
@@ -142,7 +144,7 @@ runs as (
     from (
         select
             *,
-            max(point) filter (where rank is distinct from current.rank) over (
+            max(point) filter (where rank is distinct from latest_point.rank) over (
                 partition by patient_id, source
             ) as last_other
         from current_points
@@ -165,10 +167,7 @@ staged as (
         coalesce(on_day.on_programme, false) as on_programme,
         on_day.prescribed_rank,
         case when on_day.on_programme then on_day.prescribed_stage else logged_stage.stage end as stage,
-        case
-            when on_day.on_programme then 'programme'
-            when logged_stage.stage is not null then 'logs'
-        end as stage_source,
+        case when on_day.on_programme then 'programme' else 'logs' end as stage_source,
         case
             when on_day.on_programme then judged.day - greatest(programme_run.run_from, on_day.start_date) + 1
             when logged_stage.stage is not null then

@@ -35,7 +35,10 @@ final as (
         clinic.patients_aggravated,
         clinic.mean_difference
     from clinic
-    order by clinic.patients_aggravated desc, clinic.mean_difference desc nulls last, lower(clinic.name), clinic.kind
+    -- Rounded for the order only: two means equal on paper can differ in a double's last bit.
+    order by
+        clinic.patients_aggravated desc, round(clinic.mean_difference, 9) desc nulls last, lower(clinic.name),
+        clinic.kind
 )
 
 select * from final

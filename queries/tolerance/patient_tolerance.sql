@@ -26,7 +26,8 @@ final as (
         dose,
         verdict
     from kinds
-    order by verdict_order, difference desc nulls last, lower(name), kind
+    -- Rounded for the order only: two differences equal on paper can differ in a double's last bit.
+    order by verdict_order, round(difference, 9) desc nulls last, lower(name), kind
 )
 
 select * from final
