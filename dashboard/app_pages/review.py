@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import exports, triage, vocabulary
+from dashboard import exports, formatting, triage, vocabulary
 from dashboard.app import current_viewer, page_path
 from dashboard.app_pages import _phone, _shared, _tolerance
 from dashboard.app_pages._text import plain
@@ -132,7 +132,7 @@ with st.container(key="review_figures"):
     strip[3].metric("Green", figures.green, help="On track")
     strip[4].metric(
         "Adherence",
-        "–" if figures.mean_adherence_pct is None else f"{figures.mean_adherence_pct:.0f}%",
+        formatting.percent(figures.mean_adherence_pct, blank="–"),
         help="Mean of the counted patients' adherence this week",
     )
     strip[5].metric(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_sessions import (
+from test_sessions_browser import (
     WAIT_MS,
     Server,
     _clinic,

@@ -90,7 +90,7 @@ def test_the_first_screen_of_a_fresh_demo_shows_red_amber_and_green_patients_wit
     week = page.locator("[data-testid='stSelectbox']").first.inner_text()
     assert "in progress" not in week, "the review opens on the last complete week"
     assert metric(page, "Red") >= 3 and metric(page, "Amber") >= 3 and metric(page, "Green") >= 3
-    adherence = page.locator("[data-testid='stMetric']").filter(has_text="Clinic adherence")
+    adherence = page.locator("[data-testid='stMetric']").filter(has_text="Adherence")
     assert int(adherence.locator("[data-testid='stMetricValue']").inner_text().rstrip("%")) >= 50
     shoot(page, "10_demo_first_screen")
 
