@@ -34,8 +34,12 @@ def accounts_server(tmp_path_factory) -> Iterator[Server]:
 
 def choose_account(page, username: str) -> None:
     """Pick an account in the Accounts page's select box."""
-    page.get_by_label("Account", exact=True).click()
-    page.get_by_role("option", name=username, exact=True).click()
+    box = page.get_by_label("Account", exact=True)
+    box.click()
+    # The select box searches as it is typed into; Enter takes the one match.
+    page.keyboard.type(username)
+    page.get_by_role("option", name=username, exact=True).wait_for()
+    page.keyboard.press("Enter")
     settle(page)
 
 
