@@ -331,9 +331,7 @@ def _read_xlsx(name: str, raw: bytes) -> list[StagedSheet]:
     _check_workbook_size(name, raw)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
-        raise FileRefused([_unreadable_workbook(name, error)]) from None
-    except Exception as error:  # openpyxl raises its own types for malformed parts
+    except Exception as error:  # openpyxl raises zipfile's, the XML parser's and its own types
         raise FileRefused([_unreadable_workbook(name, error)]) from None
     sheets: list[StagedSheet] = []
     problems: list[Problem] = []
@@ -412,7 +410,7 @@ def _check_workbook_size(name: str, raw: bytes) -> None:
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except Exception as error:  # a damaged directory: BadZipFile, OSError, ValueError, NotImplementedError
         raise FileRefused([_unreadable_workbook(name, error)]) from None
     limit = f"{_mb(XLSX_MAX_UNPACKED_BYTES)} (five times the {_mb(UPLOAD_LIMIT_BYTES)} upload limit)"
     with archive:

@@ -304,6 +304,17 @@ def test_a_part_holding_less_than_it_declares_is_refused_as_damaged(tmp_path: Pa
     )
 
 
+def test_a_workbook_needing_a_newer_zip_version_is_refused_as_unreadable(tmp_path: Path) -> None:
+    # Python's zipfile raises NotImplementedError, not BadZipFile, for a directory entry needing zip 6.4.
+    book = write_workbook(tmp_path / "newer.xlsx", [PAIN_HEADER_ROW, pain_row(2)])
+    data = bytearray(book.read_bytes())
+    struct.pack_into("<H", data, data.index(b"PK\x01\x02") + 6, 64)
+    book.write_bytes(bytes(data))
+    assert refusal(book) == (
+        "newer.xlsx: not a readable XLSX workbook (NotImplementedError: zip file version 6.4)"
+    )
+
+
 def test_a_part_compressed_in_a_way_spreadsheets_never_use_is_refused(tmp_path: Path) -> None:
     # bzip2 unpacks without a cap on what one read returns; spreadsheet programs only store or deflate.
     book = write_workbook(tmp_path / "bzip2.xlsx", [PAIN_HEADER_ROW, pain_row(2)], method=zipfile.ZIP_BZIP2)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_app_browser import IDLE, PASSWORD, assert_no_exception, settle, shoot, sign_in
+from test_app_browser import PASSWORD, assert_no_exception, settle, shoot, sign_in
 
 from bench.browser import CHROMIUM, StreamlitServer
 from dashboard import auth
@@ -152,12 +152,11 @@ def test_a_double_click_on_acknowledge_acknowledges_one_alert_once(laptop) -> No
     select_inbox_row(page, 0)
     page.get_by_label("Note").fill("double click")
     page.get_by_role("button", name="Acknowledge", exact=True).dblclick()
-    page.wait_for_selector(IDLE, state="attached")
+    # Under load the rerun may start after a first idle check; the notice says it has run.
+    page.get_by_text(re.compile(r"^(Acknowledged |Not acknowledged again)")).first.wait_for()
     settle(page)
     assert open_alert_count(page) == before - 1
     assert_no_exception(page)
-    notices = " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
-    assert "Acknowledged " in notices or "Not acknowledged again" in notices
 
 
 def test_a_patients_open_alerts_are_acknowledged_together_only_through_the_confirmed_action(laptop) -> None:
