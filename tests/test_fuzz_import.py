@@ -21,7 +21,7 @@ from dashboard.sample import SAMPLE_DIR
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
-    max_examples=EXAMPLES, deadline=None, derandomize=False,
+    max_examples=EXAMPLES, deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
     ],
