@@ -159,17 +159,22 @@ class Database:
         return int(self.value("schema_version"))
 
     def migrate(self) -> None:
-        """Apply pending migrations in order, each in its own transaction, then refresh changed macros."""
+        """Apply pending migrations in order, all in one transaction, then refresh changed macros."""
         with self.transaction() as session:
             session.execute("schema_migrations_create")
         applied = {row["version"] for row in self.rows("schema_migrations_applied")}
-        for statement in queries_in("migrations"):
-            version = migration_version(statement)
-            if version == 0 or version in applied:
-                continue
+        pending = [
+            statement for statement in queries_in("migrations")
+            if migration_version(statement) not in applied | {0}
+        ]
+        if pending:
+            # A table rebuilt over several files (set aside, create, copy, drop) is never left half done.
             with self.transaction() as session:
-                session.cursor.execute(statement.text)
-                session.execute("schema_migrations_record", version=version, name=statement.name)
+                for statement in pending:
+                    session.cursor.execute(statement.text)
+                    session.execute(
+                        "schema_migrations_record", version=migration_version(statement), name=statement.name
+                    )
         self._refresh_macros()
 
     def _refresh_macros(self) -> None:
