@@ -15,6 +15,8 @@ ROW_HEIGHT = 35  # st.dataframe's default row height; the header row is as tall
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PASSWORD = "test-only password"  # the accounts conftest.py creates in the throwaway database
+# A report is drawn when asked for; on a loaded 2-core machine that took over Playwright's 30 s default.
+DOWNLOAD_WAIT_MS = 120_000
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "patients.csv"
 
 
@@ -213,7 +215,7 @@ def test_a_download_from_the_review_page_is_a_pdf(page) -> None:
     open_app(page, f"/?week={WEEK}", user="sam")
     page.get_by_role("button", name=re.compile("Download")).click()
     shoot(page, "13_review_downloads")
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=DOWNLOAD_WAIT_MS) as download_info:
         page.get_by_role("button", name="PDF").click()
     download = download_info.value
     # Sam's unfiltered report holds Sam's patients, and its name says so.
@@ -227,7 +229,7 @@ def test_a_pseudonymous_patient_report_downloads_from_the_patient_page(page) -> 
     page.get_by_text("Pseudonymous (id only)").click()
     settle(page)
     shoot(page, "14_patient_report_download")
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=DOWNLOAD_WAIT_MS) as download_info:
         page.get_by_role("button", name="Download PDF").click()
     download = download_info.value
     assert download.suggested_filename.startswith("patient-report_P010_")
