@@ -1,4 +1,7 @@
-"""`rehab review`, `rehab alerts` and `rehab response`: the clinical metrics on the command line."""
+"""`rehab review`, `rehab alerts` and `rehab response`: the clinical metrics on the command line.
+
+JSON and CSV are written by DuckDB from the query's relation, without pandas or a Python object per row.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import sys
 from dashboard import metrics
 from dashboard.access import Viewer
 from dashboard.db import open_database
-from dashboard.output import FORMATS, write_frame
+from dashboard.output import FORMATS, write_relation
 from dashboard.weeks import iso_week_of, parse_iso_week
 
 
@@ -42,36 +45,36 @@ def _review(args: argparse.Namespace) -> int:
     as_of = args.as_of or metrics._today()
     week = args.week or iso_week_of(as_of)
     try:
-        frame = metrics.weekly_review(open_database(args.db), Viewer.system(), week, as_of=as_of)
+        rows = metrics.weekly_review_relation(open_database(args.db), Viewer.system(), week, as_of=as_of)
     except ValueError as error:
         return _fail(error)
-    write_frame(frame, args.format, sys.stdout)
+    write_relation(rows, args.format, sys.stdout)
     return 0
 
 
 def _alerts(args: argparse.Namespace) -> int:
     """Print the alert events dated in a range."""
     try:
-        frame = metrics.alert_events(
+        rows = metrics.alert_events_relation(
             open_database(args.db), Viewer.system(), date_from=args.date_from, date_to=args.date_to,
             patient_id=args.patient, as_of=args.as_of,
         )
     except (ValueError, metrics.UnknownPatient) as error:
         return _fail(error)
-    write_frame(frame, args.format, sys.stdout)
+    write_relation(rows, args.format, sys.stdout)
     return 0
 
 
 def _response(args: argparse.Namespace) -> int:
     """Print one patient's 24-hour responses, one row per loading day."""
     try:
-        frame = metrics.responses(
+        rows = metrics.responses_relation(
             open_database(args.db), Viewer.system(), args.patient, date_from=args.date_from,
             date_to=args.date_to, as_of=args.as_of,
         )
     except (ValueError, metrics.UnknownPatient) as error:
         return _fail(error)
-    write_frame(frame, args.format, sys.stdout)
+    write_relation(rows, args.format, sys.stdout)
     return 0
 
 

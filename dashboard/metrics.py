@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pandas as pd
 
 from dashboard.access import Viewer
 from dashboard.db import Database
+from dashboard.relations import named_relation
 from dashboard.weeks import parse_iso_week
 
 REVIEW_COLUMNS = [
@@ -89,13 +91,25 @@ def weekly_review(
 
     The app also asks for reference_set (whether the reference level was set by the clinician).
     """
+    frame = db.frame("weekly_review", **_review_parameters(viewer, week, as_of))
+    frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
+    return frame[columns]
+
+
+def weekly_review_relation(
+    db: Database, viewer: Viewer, week: str, as_of: dt.date | None = None
+) -> duckdb.DuckDBPyRelation:
+    """Return weekly_review's rows and columns as a DuckDB relation, run when read (the CLI's writers)."""
+    return named_relation(db, "weekly_review", REVIEW_COLUMNS, **_review_parameters(viewer, week, as_of))
+
+
+def _review_parameters(viewer: Viewer, week: str, as_of: dt.date | None) -> dict:
+    """Return the weekly_review query's parameters, refusing an as-of date before the week."""
     monday, _ = parse_iso_week(week)
     as_of = _as_of(as_of)
     if as_of < monday:
         raise ValueError(f"as-of date {as_of} is before week {week} starts ({monday}); nothing to review yet")
-    frame = db.frame("weekly_review", week_start=monday, as_of=as_of, clinician_scope=viewer.clinician_scope)
-    frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
-    return frame[columns]
+    return {"week_start": monday, "as_of": as_of, "clinician_scope": viewer.clinician_scope}
 
 
 def alert_events(
@@ -103,15 +117,32 @@ def alert_events(
     patient_id: str | None = None, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Return alert events dated from date_from to date_to (default: all up to as_of), as of as_of."""
+    frame = db.frame("alert_events", **_event_parameters(db, viewer, date_from, date_to, patient_id, as_of))
+    return _dates(_dates(frame), "until")[EVENT_COLUMNS]
+
+
+def alert_events_relation(
+    db: Database, viewer: Viewer, date_from: dt.date | None = None, date_to: dt.date | None = None,
+    patient_id: str | None = None, as_of: dt.date | None = None,
+) -> duckdb.DuckDBPyRelation:
+    """Return alert_events' rows and columns as a DuckDB relation, run when read (the CLI's writers)."""
+    params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of)
+    return named_relation(db, "alert_events", EVENT_COLUMNS, **params)
+
+
+def _event_parameters(
+    db: Database, viewer: Viewer, date_from: dt.date | None, date_to: dt.date | None, patient_id: str | None,
+    as_of: dt.date | None,
+) -> dict:
+    """Return the alert_events query's parameters over a checked range and a visible patient (if one)."""
     date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
     _check_range(date_from, date_to)
     if patient_id is not None:
         require_patient(db, viewer, patient_id)
-    frame = db.frame(
-        "alert_events", as_of=_as_of(as_of), date_from=date_from, date_to=date_to, patient_id=patient_id,
-        clinician_scope=viewer.clinician_scope,
-    )
-    return _dates(_dates(frame), "until")[EVENT_COLUMNS]
+    return {
+        "as_of": _as_of(as_of), "date_from": date_from, "date_to": date_to, "patient_id": patient_id,
+        "clinician_scope": viewer.clinician_scope,
+    }
 
 
 def responses(
@@ -121,6 +152,15 @@ def responses(
     """Return one row per loading day of a patient with its 24-hour response, dated on the loading day."""
     frame = _patient_frame(db, viewer, "patient_responses", patient_id, date_from, date_to, as_of)
     return frame[RESPONSE_COLUMNS]
+
+
+def responses_relation(
+    db: Database, viewer: Viewer, patient_id: str, date_from: dt.date | None = None,
+    date_to: dt.date | None = None, as_of: dt.date | None = None,
+) -> duckdb.DuckDBPyRelation:
+    """Return responses' rows and columns as a DuckDB relation, run when read (the CLI's writers)."""
+    params = _patient_parameters(db, viewer, patient_id, date_from, date_to, as_of)
+    return named_relation(db, "patient_responses", RESPONSE_COLUMNS, **params)
 
 
 def patient_days(
@@ -136,14 +176,22 @@ def _patient_frame(
     date_to: dt.date | None, as_of: dt.date | None,
 ) -> pd.DataFrame:
     """Run one patient's dated query for a visible patient over a checked date range."""
+    frame = db.frame(query_name, **_patient_parameters(db, viewer, patient_id, date_from, date_to, as_of))
+    return _dates(frame)
+
+
+def _patient_parameters(
+    db: Database, viewer: Viewer, patient_id: str, date_from: dt.date | None, date_to: dt.date | None,
+    as_of: dt.date | None,
+) -> dict:
+    """Return a patient's dated query parameters for a visible patient over a checked date range."""
     date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
     _check_range(date_from, date_to)
     require_patient(db, viewer, patient_id)
-    frame = db.frame(
-        query_name, patient_id=patient_id, as_of=_as_of(as_of), date_from=date_from, date_to=date_to,
-        clinician_scope=viewer.clinician_scope,
-    )
-    return _dates(frame)
+    return {
+        "patient_id": patient_id, "as_of": _as_of(as_of), "date_from": date_from, "date_to": date_to,
+        "clinician_scope": viewer.clinician_scope,
+    }
 
 
 PROGRESS_COLUMNS = [
