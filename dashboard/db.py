@@ -55,6 +55,16 @@ class Session:
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection):
         self.cursor = cursor
+        # The patients this session's writes touched (None: everyone); their maintained metrics are
+        # recomputed just before the transaction commits.
+        self.touched: set[str] | None = set()
+
+    def touch(self, patient_ids: Any = None) -> None:
+        """Declare that this transaction changed the metrics' sources of these patients (None: everyone)."""
+        if patient_ids is None or self.touched is None:
+            self.touched = None
+        else:
+            self.touched.update([patient_ids] if isinstance(patient_ids, str) else patient_ids)
 
     def execute(self, name: str, /, **params: Any) -> duckdb.DuckDBPyConnection:
         """Run the named statement with bound parameters."""
@@ -73,8 +83,9 @@ class Session:
 
     def value(self, name: str, /, **params: Any) -> Any:
         """Run the named query and return the first column of its first row."""
-        row = self.execute(name, **params).fetchone()
-        return None if row is None else row[0]
+        # All of it: DuckDB 2 refuses other work on a cursor whose result is not read to its end.
+        rows = self.execute(name, **params).fetchall()
+        return rows[0][0] if rows else None
 
     def arrow(self, name: str, /, **params: Any) -> Any:
         """Run the named query and return an Arrow table without an extra copy."""
@@ -116,6 +127,9 @@ class Database:
         if not read_only:
             _restrict_permissions(self.path)
             self.migrate()
+            from dashboard import metric_store
+
+            metric_store.keep_current(self)
 
     def session(self) -> Session:
         """Return a session on a fresh cursor, for one query or one thread."""
@@ -142,15 +156,21 @@ class Database:
         """
         own = session is None
         session = self.session() if session is None else session
+        session.touched = set()
         session.cursor.execute("begin transaction")
         try:
             yield session
+            if session.touched is None or session.touched:
+                from dashboard import metric_store  # the store's refresh runs the metric macros
+
+                metric_store.refresh(session, session.touched)
         except BaseException:
             session.cursor.execute("rollback")
             raise
         else:
             session.cursor.execute("commit")
         finally:
+            session.touched = set()
             if own:
                 session.cursor.close()
 

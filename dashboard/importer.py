@@ -623,6 +623,8 @@ def _write_sheet(
         import_id=import_id, rows_added=counts.added, rows_skipped=counts.skipped,
         rows_replaced=counts.replaced,
     )
+    if counts.added or counts.replaced:
+        session.touch(session.value("typed_row_patients"))
     session.unregister("typed_rows")
     _hide_staged_rows(session, sheet)
     return counts

@@ -7,6 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from dashboard import metric_store
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.relations import named_relation
@@ -64,6 +65,13 @@ def _as_of(as_of: dt.date | str | None) -> dt.date:
     return _day(as_of, "as_of") or _today()
 
 
+def _stored_as_of(db: Database, as_of: dt.date | str | None) -> dt.date:
+    """Return the as-of date of a read of the maintained metrics, which are first brought up to it."""
+    as_of = _as_of(as_of)
+    metric_store.check_as_of(db, as_of)
+    return as_of
+
+
 def _check_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
     """Refuse a date range that ends before it starts."""
     if date_from is not None and date_to is not None and date_to < date_from:
@@ -91,7 +99,7 @@ def weekly_review(
 
     The app also asks for reference_set (whether the reference level was set by the clinician).
     """
-    frame = db.frame("weekly_review", **_review_parameters(viewer, week, as_of))
+    frame = db.frame("weekly_review", **_review_parameters(db, viewer, week, as_of))
     frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
     return frame[columns]
 
@@ -100,13 +108,13 @@ def weekly_review_relation(
     db: Database, viewer: Viewer, week: str, as_of: dt.date | None = None
 ) -> duckdb.DuckDBPyRelation:
     """Return weekly_review's rows and columns as a DuckDB relation, run when read (the CLI's writers)."""
-    return named_relation(db, "weekly_review", REVIEW_COLUMNS, **_review_parameters(viewer, week, as_of))
+    return named_relation(db, "weekly_review", REVIEW_COLUMNS, **_review_parameters(db, viewer, week, as_of))
 
 
-def _review_parameters(viewer: Viewer, week: str, as_of: dt.date | None) -> dict:
+def _review_parameters(db: Database, viewer: Viewer, week: str, as_of: dt.date | None) -> dict:
     """Return the weekly_review query's parameters, refusing an as-of date before the week."""
     monday, _ = parse_iso_week(week)
-    as_of = _as_of(as_of)
+    as_of = _stored_as_of(db, as_of)
     if as_of < monday:
         raise ValueError(f"as-of date {as_of} is before week {week} starts ({monday}); nothing to review yet")
     return {"week_start": monday, "as_of": as_of, "clinician_scope": viewer.clinician_scope}
@@ -140,8 +148,8 @@ def _event_parameters(
     if patient_id is not None:
         require_patient(db, viewer, patient_id)
     return {
-        "as_of": _as_of(as_of), "date_from": date_from, "date_to": date_to, "patient_id": patient_id,
-        "clinician_scope": viewer.clinician_scope,
+        "as_of": _stored_as_of(db, as_of), "date_from": date_from, "date_to": date_to,
+        "patient_id": patient_id, "clinician_scope": viewer.clinician_scope,
     }
 
 
@@ -189,7 +197,8 @@ def _patient_parameters(
     _check_range(date_from, date_to)
     require_patient(db, viewer, patient_id)
     return {
-        "patient_id": patient_id, "as_of": _as_of(as_of), "date_from": date_from, "date_to": date_to,
+        "patient_id": patient_id, "as_of": _stored_as_of(db, as_of), "date_from": date_from,
+        "date_to": date_to,
         "clinician_scope": viewer.clinician_scope,
     }
 
@@ -208,7 +217,7 @@ def patient_progress(
     monday, _ = parse_iso_week(week)
     require_patient(db, viewer, patient_id)
     rows = db.rows(
-        "patient_progress", patient_id=patient_id, week_start=monday, as_of=_as_of(as_of),
+        "patient_progress", patient_id=patient_id, week_start=monday, as_of=_stored_as_of(db, as_of),
         clinician_scope=viewer.clinician_scope,
     )
     return {key: rows[0][key] for key in PROGRESS_COLUMNS} if rows else None

@@ -186,6 +186,7 @@ def change_settings(
         if not changes:
             return []
         changed = {change.field: change.new for change in changes}
+        session.touch(patient_id)
         session.execute(
             "insert_settings_change",
             patient_id=patient_id,
@@ -229,6 +230,7 @@ def save_status(
     if not changes:
         return []
     with db.transaction() as session:
+        session.touch(patient_id)
         session.execute(
             "app_update_patient_status", clinician_scope=viewer.clinician_scope, patient_id=patient_id, **new
         )

@@ -136,6 +136,7 @@ def set_item(
     stops = isinstance(days, str) and days.strip().lower() == "none"
     with db.transaction() as session:
         _require_visible(session, viewer, patient_id)
+        session.touch(patient_id)
         current = _holding(session, viewer, patient_id, exercise, effective_from) if exercise else None
         if stops and exercise:
             if current is None or current["days"] == "none":

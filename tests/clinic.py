@@ -93,6 +93,7 @@ class Clinic:
     ) -> None:
         """Prescribe a programme item from a date (after build); days 'daily', 'none' or 'mon,wed,fri'."""
         with open_database(self.path).transaction() as session:
+            session.touch(patient_id)
             session.cursor.execute(
                 "insert into programme_items (patient_id, effective_from, exercise, stage, sets, reps, days, "
                 "recorded_by) values (?, ?, ?, ?, ?, ?, ?, 'test')",

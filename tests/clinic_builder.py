@@ -136,16 +136,18 @@ class Clinic:
 
     def store_settings(self, database: Database) -> None:
         """Write acceptable_pain, settings changes and programme items into an imported clinic; pad names."""
-        cursor = database.session().cursor
-        for patient_id, level in self.acceptable.items():
-            cursor.execute(_SET_ACCEPTABLE_PAIN, [level, patient_id])
-        for row in self.changes:
-            cursor.execute(_INSERT_SETTINGS_CHANGE, row)
-        for row in self.programme:
-            cursor.execute(_INSERT_PROGRAMME_ITEM, row)
-        for statement in _PAD_NAMES:
-            cursor.execute(statement)
-        cursor.close()
+        with database.transaction() as session:
+            cursor = session.cursor
+            for patient_id, level in self.acceptable.items():
+                cursor.execute(_SET_ACCEPTABLE_PAIN, [level, patient_id])
+            for row in self.changes:
+                cursor.execute(_INSERT_SETTINGS_CHANGE, row)
+            for row in self.programme:
+                cursor.execute(_INSERT_PROGRAMME_ITEM, row)
+            for statement in _PAD_NAMES:
+                cursor.execute(statement)
+            # Written around the app's write paths, so the maintained metrics are told what changed.
+            session.touch(None)
 
 
 _TEMPLATE_FOLDER = tempfile.TemporaryDirectory()

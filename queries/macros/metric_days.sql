@@ -4,7 +4,8 @@
 --          reference level (acceptable_pain in effect, else U), the 24-hour response dated on the morning it
 --          is observed (d+1) and its status (flare when that morning is painful by the rise, settled when
 --          the rise is 0 or less, elevated otherwise), the coupled acute:chronic ratio of daily reps, and the
---          day flags that runs are made of: rises, above_ceiling, missing_morning, load_spike.
+--          day flags that runs are made of (rises, above_ceiling, missing_morning, load_spike), each with the
+--          key of its run of consecutive flagged days (rising_island …; null on an unflagged day).
 --          Windows see only the clipped range: a caller wanting correct values from day a passes
 --          day_from = a - 28 (the ratio needs 27 days before and U 14); metric_alerts passes a - 115 so that
 --          a rising run (at most 101 mornings: strict rises in 0.1 steps over 0..10) is whole with its U.
@@ -73,6 +74,21 @@ rated as (
     from referenced
 ),
 
+-- Runs are gaps and islands: flagged days on consecutive dates share date minus the count of flagged days
+-- so far, whatever range the count starts from. Computed here once, so the stored days carry their runs.
+islands as (
+    select
+        *,
+        case when rises then date - (sum(rises::integer) over running)::integer end as rising_island,
+        case when above_ceiling then date - (sum(above_ceiling::integer) over running)::integer end
+            as ceiling_island,
+        case when load_spike then date - (sum(load_spike::integer) over running)::integer end as spike_island,
+        case when missing_morning then date - (sum(missing_morning::integer) over running)::integer end
+            as missing_island
+    from rated
+    window running as (partition by patient_id order by date rows between unbounded preceding and current row)
+),
+
 final as (
     select
         patient_id,
@@ -103,8 +119,12 @@ final as (
         load_spike,
         above_ceiling,
         missing_morning,
-        rises
-    from rated
+        rises,
+        rising_island,
+        ceiling_island,
+        spike_island,
+        missing_island
+    from islands
 )
 
 select * from final

@@ -23,14 +23,14 @@
 create or replace macro metric_events(as_of, clinician_scope, patient, date_from) as table
 with days as (
     select *
-    from metric_days(as_of, clinician_scope, patient, date_from - 115, null)
+    from metric_stored_days(as_of, clinician_scope, patient, date_from - 115, null)
 ),
 
--- Runs are gaps and islands: flagged days on consecutive dates share date - row number.
+-- Runs are gaps and islands, keyed by metric_days.
 rising as (
     select
         *,
-        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        rising_island as island
     from days
     where rises
 ),
@@ -109,7 +109,7 @@ flare as (
 above_ceiling as (
     select
         *,
-        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        ceiling_island as island
     from days
     where above_ceiling
 ),
@@ -138,7 +138,7 @@ pain_above_ceiling as (
 spiking as (
     select
         *,
-        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        spike_island as island
     from days
     where load_spike
 ),
@@ -168,7 +168,7 @@ load_spike as (
 unlogged as (
     select
         *,
-        date - cast(row_number() over (partition by patient_id order by date) as integer) as island
+        missing_island as island
     from days
     where missing_morning
 ),
@@ -198,8 +198,12 @@ weeks as (
         bool_or(on_programme) as on_programme,
         count(*) filter (where target > 0) as training_days,
         count(*) filter (where target > 0 and daily_reps >= target) as days_on_target,
-        metric_adherence_pct(list({'reps': daily_reps, 'target': target}) filter (where target > 0))
-            as adherence_pct
+        metric_adherence_pct(
+            list({'reps': daily_reps, 'target': target}) filter (where target > 0),
+            sum(least(daily_reps, target)) filter (where target > 0),
+            min(target) filter (where target > 0),
+            max(target) filter (where target > 0)
+        ) as adherence_pct
     from days
     group by patient_id, date_trunc('week', date)
 ),

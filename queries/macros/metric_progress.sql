@@ -21,7 +21,7 @@
 create or replace macro metric_progress(as_of, clinician_scope, patient, week_start) as table
 with days as (
     select *
-    from metric_days(as_of, clinician_scope, patient, week_start - 28, week_start + 6)
+    from metric_stored_days(as_of, clinician_scope, patient, week_start - 28, week_start + 6)
 ),
 
 judged as (
@@ -46,7 +46,10 @@ window_days as (
         count(days.morning_pain) as mornings_logged,
         count(*) filter (where days.morning_pain <= coalesce(days.reference_pain, 2) + 1) as mornings_settled,
         metric_adherence_pct(
-            list({'reps': days.daily_reps, 'target': days.target}) filter (where days.target > 0)
+            list({'reps': days.daily_reps, 'target': days.target}) filter (where days.target > 0),
+            sum(least(days.daily_reps, days.target)) filter (where days.target > 0),
+            min(days.target) filter (where days.target > 0),
+            max(days.target) filter (where days.target > 0)
         ) as adherence_14_pct
     from days
     inner join judged on judged.patient_id = days.patient_id

@@ -8,7 +8,7 @@
 --             $clinician_scope (clinician name, or null for everyone)
 with days as (
     select *
-    from metric_days($as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date - 28, null)
+    from metric_stored_days($as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date - 28, null)
 ),
 
 -- The days of the rising runs that raised an alert, from the run's first morning to its last rising one.

@@ -8,7 +8,7 @@
 -- From 14 days before the range, so that the usual level behind each status is the patient's whole one.
 with days as (
     select *
-    from metric_days(
+    from metric_stored_days(
         $as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date - 14, $date_to::date + 1
     )
 ),

@@ -11,14 +11,19 @@
 -- Parameters: $week_start (date, a Monday), $as_of (date), $clinician_scope (clinician name, or null for everyone)
 with days as (
     select *
-    from metric_days($as_of::date, $clinician_scope::varchar, null, $week_start::date - 14, null)
+    from metric_stored_days($as_of::date, $clinician_scope::varchar, null, $week_start::date - 14, null)
 ),
 
 this_week as (
     select
         patient_id,
         -- Rest days (a programme's target of 0) are left out of adherence; a week of rest days has none.
-        metric_adherence_pct(list({'reps': daily_reps, 'target': target}) filter (where target > 0))
+        metric_adherence_pct(
+            list({'reps': daily_reps, 'target': target}) filter (where target > 0),
+            sum(least(daily_reps, target)) filter (where target > 0),
+            min(target) filter (where target > 0),
+            max(target) filter (where target > 0)
+        )
             as adherence_pct,
         count(*) filter (where target > 0 and daily_reps >= target) as days_on_target,
         sum(daily_reps)::bigint as total_reps,

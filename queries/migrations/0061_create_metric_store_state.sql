@@ -1,0 +1,7 @@
+-- Returns: nothing; creates the one-row state of the maintained metrics: the horizon, the last day the stored
+--          days reach (null until the store is first filled, right after this migration).
+-- Grain: one row.
+-- Parameters: none
+create table metric_store_state (
+    horizon date
+)

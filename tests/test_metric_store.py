@@ -1,0 +1,219 @@
+"""The maintained per-day metrics never disagree with a full recompute, whatever sequence of writes made them.
+
+A hypothesis state machine applies random writes through the product's own write paths (imports of pain,
+exercise and activity logs, with and without replace; settings changes; programme items; discharge dates)
+to a small clinic. After every step the stored days equal metric_days recomputed over the whole clinic, and
+the alerts and the weekly review read from the store equal those read from a store rebuilt from scratch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from dashboard import metric_store, metrics, patient_settings, programme
+from dashboard.access import Viewer
+from dashboard.db import Database
+from dashboard.importer import import_sources
+
+ADMIN = Viewer.system()
+PATIENTS = ("P1", "P2", "P3")
+START = dt.date(2026, 10, 1)
+LAST = dt.date(2026, 11, 22)
+AS_OF_DAYS = (dt.date(2026, 11, 8), dt.date(2026, 11, 15), LAST)
+PATIENTS_CSV = (
+    "patient_id,name,clinician,condition,start_date,daily_rep_target,pain_ceiling,flare_threshold\n"
+    + "".join(f"{p},Patient {p},lea,hamstring,{START},60,5,2\n" for p in PATIENTS)
+).encode()
+
+days = st.integers(0, (LAST - START).days).map(lambda offset: START + dt.timedelta(days=offset))
+patients = st.sampled_from(PATIENTS)
+scores = st.integers(0, 20).map(lambda tenths: tenths / 2)
+
+
+def stored_days(db: Database) -> list[tuple]:
+    """Return the maintained days, in order."""
+    return db.session().cursor.execute(
+        "select * from metric_day_store order by patient_id, date"
+    ).fetchall()
+
+
+def recomputed_days(db: Database, horizon: dt.date) -> list[tuple]:
+    """Return metric_days computed now over the whole clinic up to the store's horizon."""
+    return db.session().cursor.execute(
+        "select * exclude (last_day) from metric_days(?, null, null, null, null) order by patient_id, date",
+        [horizon],
+    ).fetchall()
+
+
+def readings(db: Database) -> list:
+    """Return what the clinician sees: each as-of date's alerts and the review of its week."""
+    seen = []
+    for as_of in AS_OF_DAYS:
+        alerts = metrics.alert_events(db, ADMIN, as_of=as_of)
+        review = metrics.weekly_review(db, ADMIN, f"{as_of.isocalendar()[0]}-W{as_of.isocalendar()[1]:02d}",
+                                       as_of=as_of)
+        seen.append((alerts.to_dict("records"), review.astype(object).to_dict("records")))
+    return seen
+
+
+def rebuilt_readings(db: Database) -> list:
+    """Return the readings from a store rebuilt from scratch in a transaction that is then rolled back."""
+    session = db.session()
+    horizon = session.value("store_horizon")
+    session.cursor.execute("begin transaction")
+    try:
+        session.execute("store_delete_all")
+        session.execute("store_insert_all", horizon=horizon)
+        seen = []
+        for as_of in AS_OF_DAYS:
+            alerts = session.frame(
+                "alert_events", as_of=as_of, date_from=None, date_to=None, patient_id=None,
+                clinician_scope=None,
+            )
+            review = session.frame(
+                "weekly_review", week_start=dt.date.fromisocalendar(as_of.isocalendar()[0],
+                                                                     as_of.isocalendar()[1], 1),
+                as_of=as_of, clinician_scope=None,
+            )
+            seen.append((alerts, review))
+    finally:
+        session.cursor.execute("rollback")
+    return seen
+
+
+class MaintainedStore(RuleBasedStateMachine):
+    """Random writes through the product's write paths; the store must always equal a full recompute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = Path(self._tmp.mktemp("store"))
+        self.db = Database(self.folder / "clinic.duckdb")
+
+    _tmp: pytest.TempPathFactory
+
+    @initialize()
+    def patients_file(self) -> None:
+        """The clinic's patients come from a patients file."""
+        result = import_sources(self.db, [("patients.csv", PATIENTS_CSV)], actor="test")
+        assert result.ok, result.report()
+
+    def _import(self, name: str, header: str, lines: list[str], replace: bool = False) -> None:
+        data = (header + "\n" + "".join(line + "\n" for line in lines)).encode()
+        import_sources(self.db, [(name, data)], replace=replace, actor="test")
+
+    @rule(patient=patients, first=days, replace=st.booleans(),
+          mornings=st.lists(st.one_of(st.none(), scores), min_size=1, max_size=9))
+    def log_mornings(self, patient, first, mornings, replace) -> None:
+        """A pain file with a run of mornings (gaps left unlogged), perhaps replacing stored scores."""
+        lines = [
+            f"{patient},{first + dt.timedelta(days=i)},morning,{score:g}"
+            for i, score in enumerate(mornings) if score is not None
+        ]
+        self._import("pain.csv", "patient_id,date,time_of_day,pain", lines, replace=replace)
+
+    @rule(patient=patients, day=days, score=scores)
+    def log_evening(self, patient, day, score) -> None:
+        """One evening score."""
+        self._import("pain.csv", "patient_id,date,time_of_day,pain", [f"{patient},{day},evening,{score:g}"])
+
+    @rule(patient=patients, first=days, reps=st.lists(st.integers(0, 60), min_size=1, max_size=8),
+          stage=st.sampled_from(["isometric", "isotonic", "heavy_slow_resistance", "energy_storage"]))
+    def log_exercise(self, patient, first, reps, stage) -> None:
+        """An exercise file: three sets a day for a few days."""
+        lines = [
+            f"{patient},{first + dt.timedelta(days=i)},bridge,{stage},3,{count}"
+            for i, count in enumerate(reps) if count
+        ]
+        self._import("exercises.csv", "patient_id,date,exercise,stage,sets,reps", lines)
+
+    @rule(patient=patients, day=days)
+    def log_activity(self, patient, day) -> None:
+        """A run, which makes the day a loading day."""
+        self._import("activities.csv", "patient_id,date,activity,duration_min", [f"{patient},{day},run,30"])
+
+    @rule(patient=patients, day=days, field=st.sampled_from(["daily_rep_target", "pain_ceiling",
+                                                              "flare_threshold", "acceptable_pain"]),
+          value=st.integers(1, 8))
+    def change_setting(self, patient, day, field, value) -> None:
+        """A settings change from a date (also dated before the start, or between logged days)."""
+        proposed = {field: value * 10 if field == "daily_rep_target" else float(value)}
+        patient_settings.change_settings(self.db, ADMIN, patient, day, proposed, reason="test")
+
+    @rule(patient=patients, day=days, reps=st.integers(1, 15), weekly=st.booleans())
+    def prescribe(self, patient, day, reps, weekly) -> None:
+        """A programme item from a date, daily or three days a week."""
+        programme.set_item(self.db, ADMIN, patient, day, "Bridge", "isotonic", 3, reps,
+                           "mon,wed,fri" if weekly else "daily")
+
+    @rule(patient=patients, day=st.one_of(st.none(), days))
+    def discharge(self, patient, day) -> None:
+        """A discharge date set or cleared."""
+        patient_settings.save_status(self.db, ADMIN, patient, {"discharged_on": day})
+
+    @invariant()
+    def store_equals_a_full_recompute(self) -> None:
+        horizon = self.db.value("store_horizon")
+        assert horizon is not None
+        assert stored_days(self.db) == recomputed_days(self.db, horizon)
+
+    def teardown(self) -> None:
+        self.db.close()
+
+
+@pytest.fixture
+def machine(tmp_path_factory):
+    """The state machine class, given a place for its databases."""
+    MaintainedStore._tmp = tmp_path_factory
+    return MaintainedStore
+
+
+def test_the_maintained_days_equal_a_full_recompute_after_any_writes(machine) -> None:
+    test = machine.TestCase
+    test.settings = settings(
+        max_examples=12, stateful_step_count=8, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    test().runTest()
+
+
+def test_alerts_and_review_read_from_the_store_equal_those_of_a_rebuilt_store(tmp_path) -> None:
+    from dashboard.sample import write_clinic
+
+    folder = tmp_path / "clinic"
+    write_clinic(folder, patients=12, days=70, seed=3, end=LAST)
+    db = Database(tmp_path / "clinic.duckdb")
+    files = [folder / f"{kind}.csv" for kind in ("patients", "programme", "pain", "exercises", "activities")]
+    result = import_sources(db, [(path.name, path.read_bytes()) for path in files], actor="test")
+    assert result.ok, result.report()
+    patient_settings.change_settings(db, ADMIN, "P001", dt.date(2026, 11, 1), {"pain_ceiling": 3.0})
+    maintained = readings(db)
+    rebuilt = rebuilt_readings(db)
+    for (alerts, review), (alerts_again, review_again) in zip(maintained, rebuilt, strict=True):
+        assert len(alerts) > 0
+        assert [row["detail"] for row in alerts] == list(alerts_again["detail"])
+        compared = ("patient_id", "risk", "adherence_pct", "mean_morning_pain", "reference_pain", "stage")
+        for row, again in zip(review, review_again.to_dict("records"), strict=True):
+            assert {c: str(row[c]) for c in compared} == {c: str(again[c]) for c in compared}
+            assert list(row["alerts"]) == list(again["alerts"])
+
+
+def test_a_read_past_the_horizon_moves_it_on_when_writable_and_is_refused_read_only(tmp_path) -> None:
+    db = Database(tmp_path / "clinic.duckdb")
+    import_sources(db, [("patients.csv", PATIENTS_CSV)], actor="test")
+    horizon = db.value("store_horizon")
+    assert horizon >= metric_store._today() + metric_store.HORIZON_SLACK
+    later = horizon + dt.timedelta(days=40)
+    metric_store.check_as_of(db, later)
+    assert db.value("store_horizon") >= later
+    assert db.session().cursor.execute("select max(date) from metric_day_store").fetchone()[0] >= later
+    db.close()
+    read_only = Database(tmp_path / "clinic.duckdb", read_only=True)
+    with pytest.raises(metric_store.StoreBehind, match="open the database once for writing"):
+        metric_store.check_as_of(read_only, later + dt.timedelta(days=400))
+    read_only.close()
