@@ -107,6 +107,9 @@ class Database:
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only
+        # Writes inside batched_refresh leave their patients pending until the batch ends.
+        self._batching = 0
+        self._batch_lock = threading.Lock()
         if not read_only:
             # Health data: every file this process creates from here on (the database, DuckDB's write-ahead
             # log after each checkpoint, exported reports) is readable by its owner only.
@@ -152,18 +155,21 @@ class Database:
         """Yield a session whose statements commit together, or not at all.
 
         Given a session (one whose temp tables the work needs), the transaction runs on it and leaves it
-        open; otherwise on a fresh cursor, closed afterwards.
+        open; otherwise on a fresh cursor, closed afterwards. The patients its writes touched are recorded as
+        pending with them, and their maintained metrics computed again once it has committed.
         """
+        from dashboard import metric_store  # the store's refresh runs the metric macros
+
         own = session is None
         session = self.session() if session is None else session
         session.touched = set()
         session.cursor.execute("begin transaction")
+        touched = False
         try:
             yield session
-            if session.touched is None or session.touched:
-                from dashboard import metric_store  # the store's refresh runs the metric macros
-
-                metric_store.refresh(session, session.touched)
+            touched = session.touched is None or bool(session.touched)
+            if touched:
+                metric_store.mark_pending(session, session.touched)
         except BaseException:
             session.cursor.execute("rollback")
             raise
@@ -173,6 +179,23 @@ class Database:
             session.touched = set()
             if own:
                 session.cursor.close()
+        if touched and not self._batching:
+            metric_store.refresh(self)
+
+    @contextmanager
+    def batched_refresh(self) -> Iterator[None]:
+        """Refresh the maintained metrics once, at the end, for the writes made inside (an import's files)."""
+        from dashboard import metric_store
+
+        with self._batch_lock:
+            self._batching += 1
+        try:
+            yield
+        finally:
+            with self._batch_lock:
+                self._batching -= 1
+            if not self._batching:
+                metric_store.refresh(self)
 
     def schema_version(self) -> int:
         """Return the highest applied migration number."""

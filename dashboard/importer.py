@@ -181,7 +181,9 @@ def import_sources(
     if dry_run:
         _dry_run(database, first, later, replace=replace, actor=actor)
     else:
-        _run(database, None, first, later, replace=replace, actor=actor, refused_any=False)
+        # Each file commits on its own; the maintained metrics are computed once, after the last.
+        with database.batched_refresh():
+            _run(database, None, first, later, replace=replace, actor=actor, refused_any=False)
     return ImportResult(outcomes, dry_run)
 
 

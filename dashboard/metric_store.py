@@ -1,9 +1,12 @@
-"""The maintained per-day metrics (metric_day_store): refreshed inside each write for the patients it touched.
+"""The maintained per-day metrics (metric_day_store), computed again for the patients each write touched.
 
-Every window of metric_days looks back only, so the days stored up to a horizon are the days any as-of date up
-to it computes. A write declares the patients it touched (`Session.touch`); `Database.transaction` refreshes
-their rows just before it commits, so the store and the data change together or not at all. The horizon runs a
-month past today and past the latest dated source; an open for writing moves it on once it is within a week.
+Every window of metric_days looks back only, so the days stored up to a horizon are the days any as-of date
+up to it computes. A write declares the patients it touched (`Session.touch`); `Database.transaction` records
+them as pending in the write's own transaction and refreshes them right after it commits, unless the caller
+batches several writes (`Database.batched_refresh`, as an import of several files does) and refreshes once.
+A read first refreshes whatever is still pending (after a crash between a write and its refresh) and moves the
+horizon on if the as-of date is past it, so a read never sees days behind the data. The horizon runs a month
+past today and past the latest dated source; an open for writing moves it on once today is within a week.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ PER_PATIENT_LIMIT = 24
 
 
 class StoreBehind(ValueError):
-    """An as-of date past the maintained metrics' horizon in a database opened read-only."""
+    """A read the maintained metrics cannot answer in a database opened read-only."""
 
 
 def _today() -> dt.date:
@@ -31,50 +34,73 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def wanted_horizon(session: Session, at_least: dt.date | None = None) -> dt.date:
+def mark_pending(session: Session, patient_ids: Iterable[str] | None) -> None:
+    """Record in the caller's transaction the patients whose days must be computed again (None: everyone)."""
+    if patient_ids is None:
+        session.execute("store_mark_everyone_pending")
+    else:
+        session.execute("store_mark_pending", patient_ids=sorted(set(patient_ids)))
+
+
+def _wanted_horizon(session: Session, at_least: dt.date | None) -> dt.date:
     """Return the horizon a clinic-wide refresh sets: a month past today, the latest source day, at_least."""
-    latest = session.value("store_latest_source_day")
-    days = [_today(), latest, at_least]
+    days = [_today(), session.value("store_latest_source_day"), at_least]
     return max(day for day in days if day is not None) + HORIZON_MARGIN
 
 
-def refresh(session: Session, patient_ids: Iterable[str] | None, at_least: dt.date | None = None) -> None:
-    """Recompute the stored days of these patients (None: everyone), inside the caller's transaction."""
+def _compute(session: Session, patient_ids: list[str] | None, at_least: dt.date | None) -> None:
+    """Compute the stored days of these patients (None: everyone) inside the caller's transaction."""
     horizon = session.value("store_horizon")
     latest = session.value("store_latest_source_day")
-    ids = None if patient_ids is None else sorted(set(patient_ids))
     behind = horizon is None or (latest is not None and latest >= horizon) or (
         at_least is not None and at_least > horizon
     )
-    if ids is None or behind or len(ids) > PER_PATIENT_LIMIT:
-        horizon = wanted_horizon(session, at_least) if (ids is None or behind) else horizon
+    if patient_ids is None or behind or len(patient_ids) > PER_PATIENT_LIMIT:
+        if patient_ids is None or behind:
+            horizon = _wanted_horizon(session, at_least)
         session.execute("store_delete_all")
         session.execute("store_insert_all", horizon=horizon)
         session.execute("store_set_horizon", horizon=horizon)
         return
-    for patient_id in ids:
+    for patient_id in patient_ids:
         session.execute("store_delete_patient", patient_id=patient_id)
         session.execute("store_insert_patient", patient_id=patient_id, horizon=horizon)
 
 
-def keep_current(db: Database) -> None:
-    """Fill the store, or move its horizon on, when today is within a week of it (databases open to write)."""
-    horizon = db.value("store_horizon")
-    if horizon is not None and _today() + HORIZON_SLACK <= horizon:
-        return
+def refresh(db: Database, *, everyone: bool = False, at_least: dt.date | None = None) -> None:
+    """Compute again the days of every pending patient (or everyone), in one transaction, and clear them."""
     with db.transaction() as session:
-        refresh(session, None)
+        status = session.rows("store_status")[0]
+        pending = None if (everyone or status["everyone_pending"]) else list(status["patient_ids"])
+        if pending == [] and at_least is None and status["horizon"] is not None:
+            return
+        _compute(session, pending, at_least)
+        session.execute("store_clear_pending")
+        session.execute("store_clear_everyone_pending")
+
+
+def keep_current(db: Database) -> None:
+    """Fill the store, finish a refresh a crash left pending, or move the horizon on (writable databases)."""
+    status = db.rows("store_status")[0]
+    horizon = status["horizon"]
+    if horizon is None or _today() + HORIZON_SLACK > horizon:
+        refresh(db, everyone=True)
+    elif status["everyone_pending"] or status["patient_ids"]:
+        refresh(db)
 
 
 def check_as_of(db: Database, as_of: dt.date) -> None:
-    """Make sure the stored days reach as_of: move the horizon on if the database is writable, else refuse."""
-    horizon = db.value("store_horizon")
-    if horizon is not None and as_of <= horizon:
+    """Make sure the stored days are current and reach as_of: refreshed if writable, else refused."""
+    status = db.rows("store_status")[0]
+    horizon = status["horizon"]
+    pending = status["everyone_pending"] or bool(status["patient_ids"])
+    reaches = horizon is not None and as_of <= horizon
+    if reaches and not pending:
         return
     if db.read_only:
+        why = "wait for a refresh after a write" if reaches else f"reach {horizon or 'no day yet'}"
         raise StoreBehind(
-            f"the maintained metrics of {db.path} reach {horizon or 'no day yet'}, before the as-of date "
-            f"{as_of}; open the database once for writing (any rehab command, or the app) to bring them on"
+            f"the maintained metrics of {db.path} {why}, so they cannot answer as of {as_of}; open the "
+            "database once for writing (any rehab command, or the app) to bring them up to date"
         )
-    with db.transaction() as session:
-        refresh(session, None, at_least=as_of)
+    refresh(db, at_least=None if reaches else as_of)

@@ -217,3 +217,29 @@ def test_a_read_past_the_horizon_moves_it_on_when_writable_and_is_refused_read_o
     with pytest.raises(metric_store.StoreBehind, match="open the database once for writing"):
         metric_store.check_as_of(read_only, later + dt.timedelta(days=400))
     read_only.close()
+
+
+def test_a_write_whose_refresh_never_ran_is_computed_by_the_next_read(tmp_path) -> None:
+    db = Database(tmp_path / "clinic.duckdb")
+    import_sources(db, [("patients.csv", PATIENTS_CSV)], actor="test")
+    mornings = [("P1", dt.date(2026, 11, day), score) for day, score in ((18, 6), (19, 7), (20, 8))]
+    # A crash after the write committed and before its refresh: the data and the pending mark are stored.
+    session = db.session()
+    session.cursor.execute("begin transaction")
+    session.cursor.execute("insert into metric_store_pending values ('P1')")
+    for patient, day, score in mornings:
+        session.cursor.execute(
+            "insert into pain_entries (patient_id, date, time_of_day, pain, import_id) "
+            "values (?, ?, 'morning', ?, (select max(import_id) from imports))", [patient, day, score],
+        )
+    session.cursor.execute("commit")
+    db.close()
+    read_only = Database(tmp_path / "clinic.duckdb", read_only=True)
+    with pytest.raises(metric_store.StoreBehind, match="wait for a refresh after a write"):
+        metrics.alert_events(read_only, ADMIN, as_of=dt.date(2026, 11, 20))
+    read_only.close()
+    db = Database(tmp_path / "clinic.duckdb")  # an open for writing finishes the refresh
+    rules = set(metrics.alert_events(db, ADMIN, as_of=dt.date(2026, 11, 20))["rule"])
+    assert "pain_above_ceiling" in rules
+    assert stored_days(db) == recomputed_days(db, db.value("store_horizon"))
+    db.close()
