@@ -7,7 +7,7 @@ PORT ?= 8501
 WORKERS ?= 2
 FUZZ_EXAMPLES ?= 5000
 
-.PHONY: run test lint fuzz bench bench-smoke browser clean
+.PHONY: run test lint fuzz bench bench-large bench-smoke browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ fuzz: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test browser
 	$(BIN)/python -m bench
+
+# The 30,000-patient clinic (about an hour; outside CI), into bench/large/.
+bench-large: $(VENV)/.installed-test
+	$(BIN)/python -m bench --large
 
 # The tiny version CI runs through tests/test_bench_smoke.py; reports numbers, asserts none.
 bench-smoke: $(VENV)/.installed-test browser

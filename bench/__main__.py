@@ -35,29 +35,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=None, help="untimed runs before the timed ones")
     parser.add_argument("--browser-patients", type=int, default=None)
     parser.add_argument("--no-browser", action="store_true")
-    parser.add_argument("--no-oracle", action="store_true")
-    parser.add_argument("--oracle-timeout", type=float, default=None,
-                        help="seconds the pandas oracle may take before only a lower bound is reported")
+    parser.add_argument("--large", action="store_true",
+                        help="the 30,000-patient clinic only (make bench-large), into bench/large/")
+    parser.add_argument("--no-peer", action="store_true", help="skip the vectorised pandas peer")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite RESULTS.md from the existing results.json (after editing FINDINGS.md)")
     args = parser.parse_args(argv)
     smoke = args.smoke
     defaults = {
         "out": BENCH_DIR / "out" / ("smoke" if smoke else "full"),
-        "sizes": [50] if smoke else [1000, 10000],
+        "sizes": [50] if smoke else ([30000] if args.large else [1000, 10000]),
         "days": 60 if smoke else 365,
         "runs": 1 if smoke else 5,
         "warmup": 0 if smoke else 1,
         "browser_patients": 50 if smoke else 2000,
-        # The oracle filters every table once per patient, so it grows with patients x rows: about half a
-        # minute at 1,000 patients, about an hour at 10,000. Past the limit only a lower bound is reported.
-        "oracle_timeout": 120 if smoke else 300,
     }
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     if args.results is None:
-        args.results = args.out if smoke else BENCH_DIR
+        args.results = args.out if smoke else (BENCH_DIR / "large" if args.large else BENCH_DIR)
+    if args.large:
+        args.no_browser = True
     return args
 
 
@@ -78,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": args.sizes, "days": args.days, "seed": 7, "end": end.isoformat(), "runs": args.runs,
         "warmup": args.warmup, "week": week, "as_of": as_of.isoformat(),
         "detail_from": (end - dt.timedelta(days=args.days - 1)).isoformat(),
+        "alerts_from": (end - dt.timedelta(days=args.days - 1)).isoformat(),
         "browser_patients": None if args.no_browser else args.browser_patients,
-        "oracle_timeout_s": args.oracle_timeout,
     }
     results = {
         "mode": "smoke" if args.smoke else "full",
@@ -148,6 +147,8 @@ def bench_clinic(size: int, args: argparse.Namespace, settings: dict) -> dict:
         section["csv_mb"] = generated["csv_bytes"] / 2**20
         imported = _phase("import", {"clinic_dir": str(clinic_dir), "db_path": str(db_path),
                                      "runs": args.runs, "warmup": args.warmup}, section, "import")
+        _phase("bare_read", {"clinic_dir": str(clinic_dir), "db_path": str(args.out / f"bare_{size}.duckdb"),
+                             "runs": args.runs, "warmup": args.warmup}, section, "bare_read")
         profile_db = args.out / f"profile_{size}.duckdb"
         _phase("import_profile", {"clinic_dir": str(clinic_dir), "db_path": str(profile_db)},
                section, "import_profile")
@@ -155,48 +156,49 @@ def bench_clinic(size: int, args: argparse.Namespace, settings: dict) -> dict:
     else:
         imported = None
     common = {"db_path": str(db_path), "week": settings["week"], "as_of": settings["as_of"],
-              "runs": args.runs, "warmup": max(1, args.warmup)}
-    for metric in ("review_week", "alerts_week", "patient_detail"):
+              "alerts_from": settings["alerts_from"], "runs": args.runs, "warmup": max(1, args.warmup)}
+    for metric in ("review_week", "alerts_year", "patient_detail"):
         if imported is None:
             section[metric] = {"error": "no imported database"}
             continue
         extra = {"patient_id": patient_id(PUSHING_TOO_HARD, size), "detail_from": settings["detail_from"]}
         _phase("metric", {**common, **extra, "metric": metric}, section, metric)
-    if args.no_oracle:
-        section["oracle_review"] = {"error": "--no-oracle was given"}
+    for output_format in ("json", "csv"):
+        key = f"cli_alerts_{output_format}"
+        if imported is None:
+            section[key] = {"error": "no imported database"}
+            continue
+        _phase("cli_alerts", {**common, "format": output_format}, section, key)
+    if args.no_peer:
+        section["peer"] = {"error": "--no-peer was given"}
     elif imported is None:
-        section["oracle_review"] = {"error": "no imported database"}
+        section["peer"] = {"error": "no imported database"}
     else:
-        bench_oracle(section, common, args.oracle_timeout)
-    phases = ("import", "review_week", "alerts_week", "patient_detail")
+        _phase("peer", common, section, "peer")
+    _ratios(section)
+    phases = ("import", "review_week", "alerts_year", "patient_detail", "cli_alerts_json", "cli_alerts_csv")
     peaks = [section[p]["peak_rss_mb"] for p in phases if section.get(p, {}).get("peak_rss_mb") is not None]
-    # The product's phases only: the sample generator and the pandas oracle are test tools, and the profiled
-    # import repeats the import with timers; their memory is reported but not counted here.
+    # The product's phases only: the sample generator, the bare reader and the pandas peer are yardsticks,
+    # and the profiled import repeats the import with timers; their memory is reported but not counted here.
     section["peak_rss_mb"] = max(peaks) if peaks else None
     _fill_missing(section)
     return section
 
 
-def bench_oracle(section: dict, common: dict, timeout: float) -> None:
-    """Time the pandas oracle once; when it runs out of time, report the ratio as a lower bound."""
-    sql = section.get("review_week", {}).get("median_s")
-    started = time.perf_counter()
-    figures = _phase("oracle", common, section, "oracle_review", timeout=timeout)
-    if figures is None:
-        elapsed = time.perf_counter() - started
-        timed_out = "did not finish" in section["oracle_review"]["error"]
-        section["oracle_review"].update({
-            "seconds": None,
-            "seconds_at_least": elapsed if timed_out else None,
-            "ratio": None,
-            "ratio_at_least": elapsed / sql if (timed_out and sql) else None,
-        })
-        return
-    # The SQL review reads from the database; the oracle's own reading of the tables is not counted,
-    # which favours the oracle.
-    figures["seconds"] = figures["compute_s"]
-    figures["ratio"] = figures["compute_s"] / sql if sql else None
-    figures["ratio_with_read"] = (figures["compute_s"] + figures["read_s"]) / sql if sql else None
+def _ratios(section: dict) -> None:
+    """Set the speed-ups against the peer and the import's share of the bare reader, measured in this run."""
+    peer = section.get("peer") or {}
+    alerts = (section.get("alerts_year") or {}).get("median_s")
+    review = (section.get("review_week") or {}).get("median_s")
+    peer_all = (peer.get("alerts_all") or {}).get("median_s")
+    peer_review = (peer.get("review") or {}).get("median_s")
+    section["speedup"] = {
+        "alerts_vs_peer": peer_all / alerts if (peer_all and alerts) else None,
+        "review_vs_peer": peer_review / review if (peer_review and review) else None,
+    }
+    imported = (section.get("import") or {}).get("rows_per_s")
+    bare = (section.get("bare_read") or {}).get("rows_per_s")
+    section["import_share_of_bare"] = imported / bare if (imported and bare) else None
 
 
 def _fill_missing(section: dict) -> None:

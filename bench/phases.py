@@ -6,12 +6,14 @@ with `peak_rss_mb`, the process's VmHWM.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
-import importlib.util
 import json
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -19,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.import_speed import bare_read_phase
 from bench.peer import peer_phase
 from bench.procinfo import current_rss_mb, peak_rss_mb
 
@@ -222,6 +225,11 @@ def _metrics_call(args: dict) -> tuple[Callable[[], object], object]:
         return (
             lambda: metrics.alert_events(database, viewer, date_from=monday, date_to=sunday, as_of=as_of)
         ), database
+    if what == "alerts_year":
+        first = dt.date.fromisoformat(args["alerts_from"])
+        return (
+            lambda: metrics.alert_events(database, viewer, date_from=first, date_to=as_of, as_of=as_of)
+        ), database
     if what == "patient_detail":
         patient = args["patient_id"]
         date_from = dt.date.fromisoformat(args["detail_from"])
@@ -242,7 +250,7 @@ def metric(args: dict) -> dict:
     seconds, result = _timed_runs(call, args["runs"], args["warmup"])
     frames = result if isinstance(result, tuple) else (result,)
     figures = {**_summary(seconds), "result_rows": [len(frame) for frame in frames]}
-    statement = {"review_week": "weekly_review", "alerts_week": "alert_events"}.get(args["metric"])
+    statement = {"review_week": "weekly_review", "alerts_year": "alert_events"}.get(args["metric"])
     if statement:
         try:
             figures["profile"] = profile_statement(database, statement, _statement_params(args))
@@ -257,8 +265,10 @@ def _statement_params(args: dict) -> dict:
     from dashboard.weeks import parse_iso_week
 
     monday, sunday = parse_iso_week(args["week"])
-    return {"week_start": monday, "as_of": dt.date.fromisoformat(args["as_of"]), "clinician_scope": None,
-            "date_from": monday, "date_to": sunday, "patient_id": None}
+    as_of = dt.date.fromisoformat(args["as_of"])
+    first = dt.date.fromisoformat(args["alerts_from"]) if args.get("alerts_from") else monday
+    return {"week_start": monday, "as_of": as_of, "clinician_scope": None,
+            "date_from": first, "date_to": as_of if args.get("alerts_from") else sunday, "patient_id": None}
 
 
 def profile_statement(database, name: str, params: dict, top: int = 8) -> dict:
@@ -299,56 +309,32 @@ def profile_statement(database, name: str, params: dict, top: int = 8) -> dict:
             "top_operators": operators[:top]}
 
 
-def _load_oracle():
-    """Import tests/oracle.py, the plain-pandas reading of the metric rules."""
-    spec = importlib.util.spec_from_file_location("bench_oracle", REPO / "tests" / "oracle.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_oracle"] = module
-    spec.loader.exec_module(module)
-    return module
+def cli_alerts(args: dict) -> dict:
+    """Time `rehab alerts` for the year as a whole process, writing JSON or CSV to a file; check its rows."""
+    out = Path(tempfile.mkdtemp()) / f"alerts.{args['format']}"
+    command = [
+        sys.executable, "-m", "dashboard.cli", "--db", args["db_path"], "alerts",
+        "--from", args["alerts_from"], "--to", args["as_of"], "--as-of", args["as_of"],
+        "--format", args["format"],
+    ]
 
+    def one_run() -> int:
+        with out.open("wb") as stream:
+            completed = subprocess.run(command, cwd=REPO, stdout=stream, stderr=subprocess.PIPE, timeout=600)
+        if completed.returncode != 0:
+            raise RuntimeError(completed.stderr.decode(errors="replace")[-2000:])
+        return out.stat().st_size
 
-def oracle(args: dict) -> dict:
-    """Time the pandas oracle's weekly review once and check that it agrees with the SQL one."""
-    from dashboard import metrics
-    from dashboard.access import Viewer
-    from dashboard.db import Database
-
-    module = _load_oracle()
-    database = Database(args["db_path"])
-    as_of = dt.date.fromisoformat(args["as_of"])
-    started = time.perf_counter()
-    tables = module.read_tables(database)
-    read_s = time.perf_counter() - started
-    started = time.perf_counter()
-    expected = module.Oracle(tables).weekly_review(args["week"], as_of)
-    compute_s = time.perf_counter() - started
-    actual = metrics.weekly_review(database, Viewer.system(), args["week"], as_of=as_of)
-    database.close()
-    return {
-        "read_s": read_s,
-        "compute_s": compute_s,
-        "result_rows": len(expected),
-        "agrees": _same_review(actual, expected),
-    }
-
-
-def _same_review(actual, expected) -> bool | None:
-    """Return whether the SQL and pandas weekly reviews hold the same rows (None if not comparable)."""
-    import pandas as pd
-
-    try:
-        columns = list(expected.columns)
-        left = actual[columns].reset_index(drop=True).copy()
-        right = expected.reset_index(drop=True).copy()
-        for frame in (left, right):
-            frame["alerts"] = frame["alerts"].map(lambda v: tuple(sorted(v)) if v is not None else ())
-        # DuckDB's nullable booleans (ready_to_progress) come back as pd.NA, the oracle's as None.
-        left, right = (frame.astype(object).where(frame.notna(), None) for frame in (left, right))
-        pd.testing.assert_frame_equal(left, right, check_dtype=False, check_exact=False, atol=1e-9)
-        return True
-    except (KeyError, AssertionError, TypeError, ValueError):
-        return False
+    seconds, size = _timed_runs(one_run, args["runs"], args["warmup"])
+    if args["format"] == "json":
+        rows = len(json.loads(out.read_text(encoding="utf-8")))
+    else:
+        with out.open(encoding="utf-8", newline="") as stream:
+            rows = sum(1 for _ in csv.reader(stream)) - 1
+    shutil.rmtree(out.parent, ignore_errors=True)
+    # The command's own memory, not this timing process's: the largest child's peak resident size.
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {**_summary(seconds), "bytes": size, "result_rows": rows, "child_peak_rss_mb": child_peak}
 
 
 PHASES = {
@@ -356,7 +342,8 @@ PHASES = {
     "import": import_clinic,
     "import_profile": import_profile,
     "metric": metric,
-    "oracle": oracle,
+    "cli_alerts": cli_alerts,
+    "bare_read": bare_read_phase,
     "peer": peer_phase,
 }
 
@@ -365,7 +352,7 @@ def main(argv: list[str]) -> int:
     """Run one phase and write its figures, plus this process's peak RSS, as JSON."""
     name, args_json, out_path = argv
     figures = PHASES[name](json.loads(args_json))
-    figures["peak_rss_mb"] = peak_rss_mb()
+    figures["peak_rss_mb"] = max(peak_rss_mb() or 0.0, figures.get("child_peak_rss_mb") or 0.0)
     Path(out_path).write_text(json.dumps(figures, indent=2, default=str))
     return 0
 

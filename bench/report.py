@@ -20,22 +20,24 @@ def _get(section: dict | None, dotted: str):
 
 
 def evaluate_targets(results: dict) -> list[dict]:
-    """Return each issue-7 target with the measured value and whether it holds (None: not measured here)."""
+    """Return each issue-16 target with the measured value and whether it holds (None: not measured here)."""
     clinic = results["clinics"].get(str(TARGET_PATIENTS))
     at_size = clinic is not None and clinic.get("days") == TARGET_DAYS
     browser = results.get("browser") or {}
-    oracle_ratio = _get(clinic, "oracle_review.ratio")
-    ratio_bound = _get(clinic, "oracle_review.ratio_at_least")
     rows = [
-        ("review week", "median < 0.5 s", _get(clinic, "review_week.median_s"), "s", lambda v: v < 0.5),
-        ("alerts week", "median < 0.5 s", _get(clinic, "alerts_week.median_s"), "s", lambda v: v < 0.5),
-        ("review vs pandas oracle", ">= 20x faster",
-         oracle_ratio if oracle_ratio is not None else ratio_bound,
-         "x (lower bound: oracle stopped)" if oracle_ratio is None and ratio_bound is not None else "x",
-         lambda v: v >= 20),
-        ("import throughput", ">= 1,000,000 rows/s", _get(clinic, "import.rows_per_s"), "rows/s",
-         lambda v: v >= 1_000_000),
-        ("peak RSS (import and metrics phases)", "< 1.5 GB", _get(clinic, "peak_rss_mb"), "MiB",
+        ("a year of alerts vs the pandas peer's alerts and review", ">= 5x faster",
+         _get(clinic, "speedup.alerts_vs_peer"), "x", lambda v: v >= 5),
+        ("the weekly review vs the pandas peer's review", ">= 20x faster",
+         _get(clinic, "speedup.review_vs_peer"), "x", lambda v: v >= 20),
+        ("one patient's year (the patient page's queries)", "< 50 ms",
+         _get(clinic, "patient_detail.median_s"), "s", lambda v: v < 0.05),
+        ("`rehab alerts` for a year as JSON, whole process", "< 3 s",
+         _get(clinic, "cli_alerts_json.median_s"), "s", lambda v: v < 3),
+        ("`rehab alerts` for a year as CSV, whole process", "< 3 s",
+         _get(clinic, "cli_alerts_csv.median_s"), "s", lambda v: v < 3),
+        ("import from CSV vs the bare read_csv of the same files", ">= 25 %",
+         _pct(_get(clinic, "import_share_of_bare")), "%", lambda v: v >= 25),
+        ("peak RSS (import, metrics and CLI phases)", "< 1.5 GB", _get(clinic, "peak_rss_mb"), "MiB",
          lambda v: v < PEAK_RSS_LIMIT_MIB),
     ]
     targets = []
@@ -60,6 +62,11 @@ def evaluate_targets(results: dict) -> list[dict]:
     return targets
 
 
+def _pct(share):
+    """Return a share as a percentage, or None."""
+    return None if share is None else 100 * share
+
+
 def _fmt(value, digits: int = 3) -> str:
     """Return a number for a table cell, or a dash."""
     if value is None:
@@ -81,7 +88,7 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
     machine = results["machine"]
     settings = results["settings"]
     lines = [
-        "# Benchmark results (issue 7)",
+        "# Benchmark results (issues 7 and 16)",
         "",
         "Written by `python -m bench` from `bench/results.json`; figures, not assertions. "
         f"Mode: **{results['mode']}**, taken {results['taken_at']}"
@@ -99,9 +106,11 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
         "test runs, so the figures are noisy; each is the median of "
         f"{settings['runs']} runs after {settings['warmup']} warm-up run(s), each phase in its own process.",
         f"- Clinics: `dashboard.sample.generate_clinic` (seed {settings['seed']}, last day "
-        f"{settings['end']}); review and alerts for ISO week {settings['week']} as of {settings['as_of']}; "
-        f"patient detail for the 'pushing too hard' patient P…2 from {settings['detail_from']} to "
-        f"{settings['as_of']}.",
+        f"{settings['end']}); the review of ISO week {settings['week']} and a year of alerts (from "
+        f"{settings.get('alerts_from', settings['detail_from'])}) as of {settings['as_of']}; the patient "
+        f"page's queries for the 'pushing too hard' patient P…2 from {settings['detail_from']} to "
+        f"{settings['as_of']}. The pandas peer (bench/peer.py) and DuckDB's bare reader run in the same "
+        "run, on the same database and files.",
         "",
         "## Targets",
         "",
@@ -112,38 +121,45 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
         lines.append(f"| {target['name']} | {target['target']} | {_fmt(target['value'])} {target['unit']} | "
                      f"{_status(target['holds'])} |")
     lines += ["", "## Per clinic", "",
-              "| patients × days | rows | import s (median) | rows/s | review s | alerts s | detail s "
-              "| pandas review s | SQL speed-up | peak RSS MiB |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| patients × days | rows | import s | import rows/s | bare read_csv rows/s | share "
+              "| review s | peer review s | review speed-up | year of alerts s | peer alerts + review s "
+              "| alerts speed-up | patient year s | rehab alerts json s | csv s | peak RSS MiB |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size, clinic in results["clinics"].items():
-        oracle = clinic.get("oracle_review", {})
-        pandas_s = _fmt(oracle.get("seconds")) if oracle.get("seconds") is not None else (
-            f"> {_fmt(oracle.get('seconds_at_least'))}" if oracle.get("seconds_at_least") else "–")
-        ratio = _fmt(oracle.get("ratio")) if oracle.get("ratio") is not None else (
-            f"> {_fmt(oracle.get('ratio_at_least'))}" if oracle.get("ratio_at_least") else "–")
+        share = _get(clinic, "import_share_of_bare")
         lines.append(
             f"| {size} × {clinic['days']} | "
             + " | ".join(_fmt(_get(clinic, key)) for key in (
-                "rows.total", "import.median_s", "import.rows_per_s", "review_week.median_s",
-                "alerts_week.median_s", "patient_detail.median_s"))
-            + f" | {pandas_s} | {ratio} | {_fmt(clinic.get('peak_rss_mb'))} |"
+                "rows.total", "import.median_s", "import.rows_per_s", "bare_read.rows_per_s"))
+            + f" | {_fmt(_pct(share), 3)} % | "
+            + " | ".join(_fmt(_get(clinic, key)) for key in (
+                "review_week.median_s", "peer.review.median_s", "speedup.review_vs_peer",
+                "alerts_year.median_s", "peer.alerts_all.median_s", "speedup.alerts_vs_peer",
+                "patient_detail.median_s", "cli_alerts_json.median_s", "cli_alerts_csv.median_s",
+                "peak_rss_mb"))
+            + " |"
         )
     for size, clinic in results["clinics"].items():
-        oracle = clinic.get("oracle_review") or {}
-        if oracle.get("agrees") is not None:
-            lines.append(f"\n{size} patients: the SQL weekly review and the pandas oracle "
-                         f"{'agree row for row' if oracle['agrees'] else 'DISAGREE'} "
-                         f"({oracle.get('result_rows')} rows; oracle read {_fmt(oracle.get('read_s'))} s + "
-                         f"compute {_fmt(oracle.get('compute_s'))} s; the ratio counts compute only).")
-        elif oracle.get("seconds_at_least"):
-            lines.append(f"\n{size} patients: the pandas oracle was stopped after "
-                         f"{_fmt(oracle['seconds_at_least'])} s, so the speed-up is a lower bound.")
+        peer = clinic.get("peer") or {}
+        if peer.get("agrees_alerts") is None:
+            continue
+        verdict = "agree" if (peer["agrees_alerts"] and peer.get("agrees_review")) else "DISAGREE"
+        lines.append(
+            f"\n{size} patients: the SQL and the pandas peer {verdict} (alerts as sets of patient, rule and "
+            f"date: {'same' if peer['agrees_alerts'] else 'different'}, "
+            f"{_fmt(_get(peer, 'result_rows.alerts'))} events; review field by field: "
+            f"{'same' if peer.get('agrees_review') else 'different'}). The "
+            f"peer read the tables in {_fmt(peer.get('read_s'))} s (not counted); alone, its year of alerts "
+            f"took {_fmt(_get(peer, 'alerts.median_s'))} s."
+        )
     lines += ["", "Peak RSS (VmHWM, MiB) per phase:", "",
-              "| patients | generate | import | review | alerts | detail | pandas oracle (not counted) |",
-              "|---|---|---|---|---|---|---|"]
+              "| patients | generate | import | bare read | review | alerts | patient year "
+              "| rehab alerts json | csv | peer (not counted) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for size, clinic in results["clinics"].items():
         cells = [_fmt(_get(clinic, f"{phase}.peak_rss_mb")) for phase in
-                 ("generation", "import", "review_week", "alerts_week", "patient_detail", "oracle_review")]
+                 ("generation", "import", "bare_read", "review_week", "alerts_year", "patient_detail",
+                  "cli_alerts_json", "cli_alerts_csv", "peer")]
         if _get(clinic, "generation.reused"):
             cells[0] = "(reused)"
         lines.append(f"| {size} | " + " | ".join(cells) + " |")
@@ -159,7 +175,7 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
                 lines.append(f"| {step['step']} | {_fmt(step['calls'])} | {step['seconds']:.3f} | "
                              f"{step['share']:.0%} | {_fmt(step.get('rss_peak_mb'))} |")
     for size, clinic in results["clinics"].items():
-        for metric in ("review_week", "alerts_week"):
+        for metric in ("review_week", "alerts_year"):
             profile = (clinic.get(metric) or {}).get("profile") or {}
             if not profile.get("top_operators"):
                 continue
@@ -170,8 +186,7 @@ def write_markdown(results: dict, path: Path, findings: Path | None = None) -> N
                 detail = op["detail"].replace("|", "/")
                 lines.append(f"| {op['operator']} | {op['seconds']:.3f} | {_fmt(op['rows'])} | {detail} |")
     errors = [(size, key, value["error"]) for size, clinic in results["clinics"].items()
-              for key, value in clinic.items() if isinstance(value, dict) and value.get("error")
-              and not value.get("seconds_at_least")]  # a stopped oracle is reported above as a lower bound
+              for key, value in clinic.items() if isinstance(value, dict) and value.get("error")]
     browser = results.get("browser") or {}
     lines += ["", "## Review page in headless chromium", ""]
     if browser.get("median_s") is not None:

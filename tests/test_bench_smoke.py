@@ -63,7 +63,11 @@ def test_smoke_run_reports_every_metric(tmp_path: Path) -> None:
     for dotted in keys.CLINIC_METRIC_KEYS:
         assert _get(clinic, dotted) is not None, f"{dotted} was not measured"
     assert _get(clinic, "rows.total") == _get(clinic, "import.rows") > 0
-    assert clinic["oracle_review"]["agrees"] is True
+    assert clinic["peer"]["agrees_alerts"] is True, clinic["peer"].get("alert_differences")
+    assert clinic["peer"]["agrees_review"] is True, clinic["peer"].get("review_differences")
+    assert clinic["cli_alerts_json"]["result_rows"] == clinic["cli_alerts_csv"]["result_rows"] == (
+        clinic["alerts_year"]["result_rows"][0]
+    )
 
     browser = {"browser": results["browser"]}
     for dotted in keys.BROWSER_METRIC_KEYS:
@@ -73,8 +77,13 @@ def test_smoke_run_reports_every_metric(tmp_path: Path) -> None:
         assert results["browser"]["median_s"] is not None, results["browser"]
 
     assert [target["name"] for target in results["targets"]] == [
-        "review week", "alerts week", "review vs pandas oracle", "import throughput",
-        "peak RSS (import and metrics phases)",
+        "a year of alerts vs the pandas peer's alerts and review",
+        "the weekly review vs the pandas peer's review",
+        "one patient's year (the patient page's queries)",
+        "`rehab alerts` for a year as JSON, whole process",
+        "`rehab alerts` for a year as CSV, whole process",
+        "import from CSV vs the bare read_csv of the same files",
+        "peak RSS (import, metrics and CLI phases)",
         "review page interactive (2,000 patients; running server, review not cached)",
         "review page interactive (2,000 patients; first visit after a server start)",
     ]
