@@ -149,11 +149,35 @@ def _tenths(values) -> np.ndarray:
     return np.where(np.isnan(values), -1, np.rint(values * 10)).astype(np.int16)
 
 
-def _entry_days(frame: pd.DataFrame) -> np.ndarray:
-    """Return a log's dates (datetime64, never missing) as int32 day numbers."""
+def _entry_days(frame: pd.DataFrame, which: np.ndarray | slice | None = None) -> np.ndarray:
+    """Return a log's dates (datetime64, never missing), or some of them, as int32 day numbers."""
     dates = frame["date"].to_numpy()
+    if which is not None:
+        dates = dates[which]
     per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(dates.dtype)[0])
     return (dates.view(np.int64) // per_day).astype(np.int32)
+
+
+def _log(frame: pd.DataFrame, columns: tuple[str, ...], low: int, high: int) -> dict[str, np.ndarray]:
+    """Return a log's entries dated from day low to day high as numpy arrays: patient (codes as intp), day
+    (int32 day numbers) and the columns asked for (categoricals as their codes).
+
+    A log in date order, as the importer writes it, is cut by binary search, else by a mask.
+    """
+    dates = frame["date"].to_numpy()
+    first, last = (np.datetime64(int(day), "D").astype(dates.dtype) for day in (low, high))
+    if dates.size and not (dates[1:] < dates[:-1]).any():
+        which = slice(int(np.searchsorted(dates, first, "left")), int(np.searchsorted(dates, last, "right")))
+    else:
+        which = np.flatnonzero((dates >= first) & (dates <= last))
+    out = {
+        "patient": frame["patient_id"].cat.codes.to_numpy()[which].astype(np.intp),
+        "day": _entry_days(frame, which),
+    }
+    for name in columns:
+        values = frame[name]
+        out[name] = (values.cat.codes if values.dtype == "category" else values).to_numpy()[which]
+    return out
 
 
 def _codes(frame: pd.DataFrame) -> np.ndarray:
@@ -254,12 +278,12 @@ class Days:
         return last
 
 
-def _entry_rows(days: Days, codes: np.ndarray, dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the rows of the entries that fall on a programme day in the range, and which entries do."""
+def _entry_rows(days: Days, codes: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """Return the row of each entry's day, or one spare row past the last for a day not in the range."""
     relative = dates - days.first[codes]
     # One unsigned comparison: a day before the range wraps round to a huge number.
-    inside = np.flatnonzero(relative.view(np.uint32) < days.length.view(np.uint32)[codes])
-    return days.offset[codes[inside]] + relative[inside], inside
+    inside = relative.view(np.uint32) < days.length.view(np.uint32)[codes]
+    return np.where(inside, days.offset[codes] + relative, days.pat.size)
 
 
 def _patient_rows(days: Days, patients: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -298,31 +322,40 @@ def spine(tables: dict[str, pd.DataFrame], as_of: int, day_from: int | None = No
     days = Days(
         first=first, length=length, offset=offset, start=start,
         pat=np.repeat(np.arange(count, dtype=np.int32), length), date=np.repeat(first, length) + pos, pos=pos,
-        morning=np.full(total, -1, dtype=np.int16), reps=np.zeros(0), loading=np.zeros(total, dtype=bool),
+        morning=np.zeros(0, dtype=np.int16), reps=np.zeros(0), loading=np.zeros(0, dtype=bool),
         target=np.zeros(0), ceiling=np.zeros(0), threshold=np.zeros(0), acceptable=np.zeros(0),
         on_programme=np.zeros(total, dtype=bool), prescribed=np.full(total, -1, dtype=np.int8),
         stage=np.zeros(0, dtype=np.int8), versions=programme_versions(tables),
     )
 
-    pain = tables["pain_entries"]
-    mornings = np.flatnonzero(pain["time_of_day"].cat.codes.to_numpy() == 0)
-    rows, inside = _entry_rows(days, _codes(pain)[mornings], _entry_days(pain)[mornings])
-    scores = np.rint(pain["pain"].to_numpy()[mornings[inside]] * 10).astype(np.int16)
-    np.maximum.at(days.morning, rows, scores)
+    # Entries on days outside the range go to a spare row past the last, cut off at the end.
+    spare = total + 1
+    held = length > 0
+    low = int(first[held].min()) if held.any() else 0
+    high = int((first + length - 1)[held].max()) if held.any() else -1
+    pain = _log(tables["pain_entries"], ("time_of_day", "pain"), low, high)
+    mornings = np.flatnonzero(pain["time_of_day"] == 0)
+    rows = _entry_rows(days, pain["patient"][mornings], pain["day"][mornings])
+    morning = np.full(spare, -1, dtype=np.int16)
+    np.maximum.at(morning, rows, np.rint(pain["pain"][mornings] * 10).astype(np.int16))
 
-    exercises = tables["exercise_entries"]
-    rows, inside = _entry_rows(days, _codes(exercises), _entry_days(exercises))
-    amount = np.multiply(exercises["sets"].to_numpy()[inside], exercises["reps"].to_numpy()[inside],
-                         dtype=np.int64)
-    days.reps = np.bincount(rows, weights=amount, minlength=total).astype(np.int32)
-    days.loading[rows] = True
+    exercises = _log(tables["exercise_entries"], ("stage", "sets", "reps"), low, high)
+    rows = _entry_rows(days, exercises["patient"], exercises["day"])
+    amount = np.multiply(exercises["sets"], exercises["reps"], dtype=np.int64)
+    loading = np.zeros(spare, dtype=bool)
+    loading[rows] = True
     if stages:
-        stage = exercises["stage"].cat.codes.to_numpy()[inside]
-        staged = np.flatnonzero(stage >= 0)
-        days.stage = _main_stages(rows[staged], stage[staged], lambda which: amount[staged[which]], total)
-    activities = tables["activity_entries"]
-    rows, _ = _entry_rows(days, _codes(activities), _entry_days(activities))
-    days.loading[rows] = True
+        stage = exercises["stage"]
+        if (stage >= 0).all():
+            days.stage = _main_stages(rows, stage, lambda which: amount[which], total)
+        else:
+            staged = np.flatnonzero(stage >= 0)
+            days.stage = _main_stages(rows[staged], stage[staged], lambda which: amount[staged[which]], total)
+    activities = _log(tables["activity_entries"], (), low, high)
+    loading[_entry_rows(days, activities["patient"], activities["day"])] = True
+    days.morning = morning[:total]
+    days.reps = np.bincount(rows, weights=amount, minlength=spare)[:total].astype(np.int32)
+    days.loading = loading[:total]
 
     _settings(days, tables, by_code)
     _programme(days, days.versions)
@@ -507,35 +540,35 @@ def adherence_tenths(starts: np.ndarray, reps: np.ndarray, target: np.ndarray) -
     """Return 10 x the adherence percentage, rounded half up, of groups of contiguous rows; -1 for none.
 
     Rest days (target 0) are left out. The SQL's exact formula: floor((2000 x sum(min(reps, t) x L / t)
-    + L x n) / (2 x L x n)) over the n other days, L the least common multiple of their targets; a group whose
-    days share one target (the usual case) needs no division per day. Groups hold at most a few weeks' days.
+    + L x n) / (2 x L x n)) over the n other days, L the least common multiple of their targets. A group with
+    one target throughout (the usual case) needs no division per day; only groups in which the target
+    changes take the common-multiple path. Groups hold at most a few weeks' days.
     """
     if starts.size == 0:
         return np.zeros(0, dtype=np.int64)
-    counts = np.add.reduceat(target > 0, starts, dtype=np.int64)
-    highest = np.maximum.reduceat(target, starts).astype(np.int64)
+    lengths = np.diff(np.append(starts, target.size))
+    common = target[starts].astype(np.int64)
+    counts = np.where(common > 0, lengths, 0)
     total = np.add.reduceat(np.minimum(reps, target), starts, dtype=np.int64)
-    # Every counted target is at most the highest, so they are all equal exactly when they sum to n x highest.
-    varying = np.flatnonzero(np.add.reduceat(target, starts, dtype=np.int64) != highest * counts)
-    common = highest
+    changes = np.flatnonzero(target[1:] != target[:-1]) + 1
+    group = np.searchsorted(starts, changes, side="right") - 1
+    varying = np.unique(group[starts[group] != changes])
     overflow = np.zeros(0, dtype=np.intp)
     if varying.size:
-        lengths = np.diff(np.append(starts, target.size))[varying]
-        rows, offsets, owner = _ranges(starts[varying], lengths)
+        rows, _, owner = _ranges(starts[varying], lengths[varying])
         counted = target[rows] > 0
         rows, owner = rows[counted], owner[counted]
+        counts[varying] = np.bincount(owner, minlength=varying.size)
         order = np.lexsort((target[rows], owner))
         groups, targets = owner[order], target[rows][order].astype(np.int64)
         distinct = _group_starts(groups, targets)
         bounds = _group_starts(groups[distinct])
-        common = highest.copy()
         common[varying] = np.lcm.reduceat(targets[distinct], bounds)
         product = np.multiply.reduceat(targets[distinct].astype(np.float64), bounds)
         overflow = varying[product > SAFE_COMMON_MULTIPLE]
         common[overflow] = 1
         multiple = common[varying][owner] // target[rows]
         share = np.minimum(reps[rows], target[rows]).astype(np.int64) * multiple
-        total = total.copy()
         total[varying] = np.bincount(owner, weights=share, minlength=varying.size).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         tenths = np.where(
@@ -543,9 +576,8 @@ def adherence_tenths(starts: np.ndarray, reps: np.ndarray, target: np.ndarray) -
         )
     for index in overflow:  # exact fractions for the rare groups whose common multiple could overflow int64
         begin = starts[index]
-        end = starts[index + 1] if index + 1 < starts.size else target.size
-        shares = [Fraction(int(min(done, due)), int(due))
-                  for done, due in zip(reps[begin:end], target[begin:end], strict=True) if due > 0]
+        shares = [Fraction(int(min(done, due)), int(due)) for done, due in zip(
+            reps[begin:begin + lengths[index]], target[begin:begin + lengths[index]], strict=True) if due > 0]
         tenths[index] = math.floor(1000 * sum(shares) / len(shares) + Fraction(1, 2))
     return tenths
 
@@ -608,12 +640,14 @@ def events(days: Days, as_of: int) -> Events:
 
     # load_spike: acute (7 days) above 1.5 x chronic (28 days / 4), from the 27th day on, kept in integers.
     # The 27th day of the range is at least the 27th since start_date, so both windows lie in the range.
+    # 8 x acute > 3 x chronic is 5 x sum(..d) - 8 x sum(..d-7) + 3 x sum(..d-28) > 0, over running sums.
     total = np.zeros(morning.size + 1, dtype=np.int64)
     np.cumsum(days.reps, out=total[1:])
     spiking = days.pos >= 27
-    chronic = total[28:] - total[:-28]
-    acute = total[28:] - total[21:-7]
-    spiking[27:] &= (chronic > 0) & (8 * acute > 3 * chronic)
+    excess = total[28:] * 5
+    excess -= total[21:-7] * 8
+    excess += total[:-28] * 3
+    spiking[27:] &= (excess > 0) & (total[28:] > total[:-28])
     begin, end = _islands(spiking, first_row, last_row)
     found.append((LOAD_SPIKE, days.date[begin], days.date[end], days.pat[begin]))
 
@@ -698,23 +732,24 @@ def _mean_morning(days: Days, rows: np.ndarray, owner: np.ndarray, size: int) ->
 
 
 def _main_stages(rows: np.ndarray, stage: np.ndarray, amount, size: int) -> np.ndarray:
-    """Return each row's logged stage: the stage with most reps that day, ties to the earlier; -1 for none.
-
-    rows and stage describe staged exercise lines; amount(which) returns the sets x reps of some of them.
+    """Return each of `size` rows' logged stage: the stage with most reps that day, ties to the earlier; -1
+    for none. rows and stage describe staged exercise lines (row `size` for a line outside the rows);
+    amount(which) returns the sets x reps of some of them.
     """
-    main = np.full(size, -1, dtype=np.int8)
+    main = np.full(size + 1, -1, dtype=np.int8)
     main[rows] = stage  # any one of a day's stages; the days where another stage was logged too are redone
-    mixed = np.zeros(size, dtype=bool)
+    mixed = np.zeros(size + 1, dtype=bool)
     mixed[rows[main[rows] != stage]] = True
-    on_mixed = np.flatnonzero(mixed[rows])
-    if on_mixed.size:
+    mixed[size] = False
+    if mixed.any():
+        on_mixed = np.flatnonzero(mixed[rows])
         keys, inverse = np.unique(rows[on_mixed] * 8 + stage[on_mixed], return_inverse=True)
         reps = np.bincount(inverse, weights=amount(on_mixed)).astype(np.int64)
         mixed_rows, mixed_stages = keys >> 3, keys & 7
         order = np.lexsort((reps * 100 - mixed_stages, mixed_rows))
         last = np.append(_group_starts(mixed_rows[order])[1:], order.size) - 1
         main[mixed_rows[order][last]] = mixed_stages[order][last]
-    return main
+    return main[:size]
 
 
 def _stage_runs(staged: np.ndarray, stage: np.ndarray, owner: np.ndarray,
@@ -751,7 +786,7 @@ def _logged_stages(tables: dict[str, pd.DataFrame], days: Days, patients: np.nda
     A day's logged stage is the stage with the most reps that day (ties to the earlier stage), over the
     programme days from start to the judged day; the run starts after the last logged day of another rank.
     It reads the days' stages; a patient whose days start after start_date and hold no logged day of
-    another rank is worked out again from all their exercise lines (_logged_history).
+    another rank is worked out again with their exercise lines before those days (_logged_history).
     """
     count = patients.size
     index = np.full(days.first.size, -1, dtype=np.intp)
@@ -766,34 +801,39 @@ def _logged_stages(tables: dict[str, pd.DataFrame], days: Days, patients: np.nda
     days_in = np.where(run_from >= 0, judged - days.date[np.maximum(run_from, 0)] + 1, -1)
     again = np.flatnonzero(~other_before & (days.first[patients] > days.start[patients]))
     if again.size:
-        stage_now[again], days_in[again] = _logged_history(tables, days, patients[again], judged[again])
+        stage_now[again], days_in[again] = _logged_history(tables, days, patients[again], judged_rows[again])
     return stage_now, days_in
 
 
 def _logged_history(tables: dict[str, pd.DataFrame], days: Days, patients: np.ndarray,
-                    judged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return _logged_stages' figures for some patients from all their exercise lines from start_date on."""
+                    judged_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return _logged_stages' figures for some patients from start_date on: the exercise lines dated before
+    the days' range, then the days' own stages up to the judged day."""
     count = patients.size
-    lengths = judged - days.start[patients] + 1
-    offsets, _ = _segments(lengths)
+    start, first = days.start[patients], days.first[patients]
+    before = first - start
+    lengths = before + (judged_rows - days.offset[patients]) + 1
+    offsets, owner = _segments(lengths)
+    main = np.full(int(lengths.sum()), -1, dtype=np.int8)
+    in_range, _, range_owner = _ranges(offsets + before, lengths - before)
+    spine_rows = days.offset[patients] - offsets - before
+    main[in_range] = days.stage[spine_rows[range_owner] + in_range]
     index = np.full(days.first.size, -1, dtype=np.intp)
     index[patients] = np.arange(count)
-    exercises = tables["exercise_entries"]
-    stage = exercises["stage"].cat.codes.to_numpy()
-    codes = _codes(exercises)
-    slot = index[codes]
-    inside = np.flatnonzero((slot >= 0) & (stage >= 0))
+    exercises = _log(tables["exercise_entries"], ("stage", "sets", "reps"), int(start.min()),
+                     int(first.max()) - 1)
+    slot = index[exercises["patient"]]
+    inside = np.flatnonzero((slot >= 0) & (exercises["stage"] >= 0))
     slot = slot[inside]
-    relative = _entry_days(exercises)[inside] - days.start[patients][slot]
-    within = np.flatnonzero(relative.view(np.uint32) < lengths.view(np.uint32)[slot])
-    inside, slot, relative = inside[within], slot[within], relative[within]
-    rows = offsets[slot] + relative
-    sets, reps = exercises["sets"].to_numpy(), exercises["reps"].to_numpy()
-    main = _main_stages(rows, stage[inside], lambda which: np.multiply(
-        sets[inside[which]], reps[inside[which]], dtype=np.int64), int(lengths.sum()))
+    relative = exercises["day"][inside] - start[slot]
+    within = np.flatnonzero(relative.view(np.uint32) < before.view(np.uint32)[slot])
+    inside, rows = inside[within], offsets[slot[within]] + relative[within]
+    history = _main_stages(rows, exercises["stage"][inside], lambda which: np.multiply(
+        exercises["sets"][inside[which]], exercises["reps"][inside[which]], dtype=np.int64), main.size)
+    earlier = history >= 0
+    main[earlier] = history[earlier]
     staged = np.flatnonzero(main >= 0)
-    owner = np.repeat(np.arange(count), lengths)[staged]
-    stage_now, run_from, _ = _stage_runs(staged, main[staged], owner, count)
+    stage_now, run_from, _ = _stage_runs(staged, main[staged], owner[staged], count)
     days_in = np.where(run_from >= 0, lengths - (run_from - offsets), -1)
     return stage_now, days_in
 
