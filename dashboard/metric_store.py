@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 HORIZON_MARGIN = dt.timedelta(days=31)
 # Moved on when today comes this close to it: a clinic-wide refresh about once every three weeks.
 HORIZON_SLACK = dt.timedelta(days=7)
-# Past this many touched patients one clinic-wide statement costs less than one statement per patient.
+# Past this many touched patients a clinic-wide refresh costs less than one statement per patient.
 PER_PATIENT_LIMIT = 24
+# A clinic-wide refresh computes this many patients per statement: its memory is theirs, not the clinic's.
+CHUNK_PATIENTS = 1000
 
 
 class StoreBehind(ValueError):
@@ -59,7 +61,8 @@ def _compute(session: Session, patient_ids: list[str] | None, at_least: dt.date 
         if patient_ids is None or behind:
             horizon = _wanted_horizon(session, at_least)
         session.execute("store_delete_all")
-        session.execute("store_insert_all", horizon=horizon)
+        for chunk in session.rows("store_patient_chunks", chunk_size=CHUNK_PATIENTS):
+            session.execute("store_insert_range", horizon=horizon, **chunk)
         session.execute("store_set_horizon", horizon=horizon)
         return
     for patient_id in patient_ids:

@@ -69,7 +69,7 @@ def rebuilt_readings(db: Database) -> list:
     session.cursor.execute("begin transaction")
     try:
         session.execute("store_delete_all")
-        session.execute("store_insert_all", horizon=horizon)
+        session.execute("store_insert_range", horizon=horizon, first_patient="", last_patient="\uffff")
         seen = []
         for as_of in AS_OF_DAYS:
             alerts = session.frame(

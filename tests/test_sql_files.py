@@ -42,6 +42,12 @@ BINDINGS: dict[str, Any] = {
     "must_change_password": True,
     "limit": 50,
     "offset": 0,
+    # the maintained metrics (horizon a month past the sample clinic's last day)
+    "horizon": SAMPLE_END + dt.timedelta(days=31),
+    "first_patient": "P001",
+    "last_patient": "P010",
+    "patient_ids": ["P001", "P002"],
+    "chunk_size": 10,
     # imports
     "import_id": 1,
     "entry_ids": [1, 2],

@@ -1,4 +1,9 @@
 -- Returns: the patients the sheet being written names, whose maintained metrics its rows change.
 -- Grain: one list.
 -- Parameters: none
-select coalesce(list(distinct patient_id), []) as patient_ids from typed_rows
+with final as (
+    select coalesce(list(distinct patient_id), []) as patient_ids
+    from typed_rows
+)
+
+select * from final

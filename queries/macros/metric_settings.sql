@@ -4,6 +4,7 @@
 --          -infinity, so a change dated before start_date still wins from its date); each settings change
 --          overrides only the settings it names and carries the others forward. Among changes dated the same
 --          day the one recorded last wins. acceptable_pain null means "learn it from the patient's mornings".
+--          valid_until is the next version's effective date (exclusive; null for the latest).
 -- Grain: one row per patient per effective date.
 -- Parameters: none
 create or replace macro metric_settings(clinician_scope, patient) as table
@@ -53,16 +54,23 @@ carried as (
     )
 ),
 
+latest as (
+    select *
+    from carried
+    qualify row_number() over (partition by patient_id, effective_from order by change_id desc) = 1
+),
+
 final as (
     select
         patient_id,
         effective_from,
+        -- The next version's date (exclusive), so that a day finds its version by a range, not a scan.
+        lead(effective_from) over (partition by patient_id order by effective_from) as valid_until,
         target,
         pain_ceiling,
         flare_threshold,
         acceptable.value as acceptable_pain
-    from carried
-    qualify row_number() over (partition by patient_id, effective_from order by change_id desc) = 1
+    from latest
 )
 
 select * from final

@@ -122,8 +122,10 @@ joined as (
         exercise.stage,
         (exercise.patient_id is not null or activity.patient_id is not null) as loading_day
     from days
-    asof inner join metric_settings(clinician_scope, patient) as settings
-        on settings.patient_id = days.patient_id and days.date >= settings.effective_from
+    inner join metric_settings(clinician_scope, patient) as settings
+        on settings.patient_id = days.patient_id
+        and days.date >= settings.effective_from
+        and (settings.valid_until is null or days.date < settings.valid_until)
     left join prescribed on prescribed.patient_id = days.patient_id and prescribed.date = days.date
     left join pain on pain.patient_id = days.patient_id and pain.date = days.date
     left join exercise on exercise.patient_id = days.patient_id and exercise.date = days.date
