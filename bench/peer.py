@@ -3,10 +3,15 @@
 It computes every alert event and the weekly review from the raw tables with whole-array numpy and pandas
 operations (bincount, ufunc.at, cumsum, shifts, reduceat, a sorting network for the 14-day medians), with no
 Python loop over patients or days; the loops that remain run over the rules, the seven weekdays, the seven
-stages or a sorting network's comparators. It reads the rules from issue 11 (triage v2), issue 13 (the
-programme) and docs/METRICS.md, and follows the SQL in queries/macros/metric_*.sql where the words leave room,
-e.g. a prescribed stage run counts days without an item in effect as the same (unranked) rank as 'other'.
-It imports nothing of the dashboard's metric SQL: dashboard.db only reads the raw tables.
+stages, a sorting network's comparators, and adherence groups whose common multiple of targets could
+overflow int64 (none in practice). Every patient is computed (the system viewer's view). Days are one flat
+row per patient per programme day, patient by patient; the usual level is only worked out on the mornings
+that could be painful, and a review reads only the days it needs.
+
+It reads the rules from issue 11 (triage v2), issue 13 (the programme) and docs/METRICS.md, and follows the
+SQL in queries/macros/metric_*.sql where the words leave room, e.g. a prescribed stage run counts days
+without an item in effect as the same (unranked) rank as 'other'. It imports nothing of the dashboard's
+metric SQL: dashboard.db only reads the raw tables. The alerts carry no detail sentence.
 
 Scores and thresholds are held as integer tenths and medians as doubled tenths, so every comparison is exact;
 adherence is the SQL's exact integer formula over the least common multiple of the days' targets.
@@ -948,8 +953,8 @@ def review_frame(tables: dict[str, pd.DataFrame], days: Days, found: Events, wee
                                            judged_rows[programme_patients], prescribed[programme_patients],
                                            stage_days)
         next_stage[ready] = NEXT_STAGE[STAGE_RANK[prescribed[ready]]]
-    ready_to_progress = pd.array(np.where(on_programme, ready, False), dtype="boolean")
-    ready_to_progress[~on_programme] = pd.NA
+    ready_to_progress = pd.array(ready, dtype="boolean")
+    ready_to_progress[~on_programme] = pd.NA  # judged only with a programme item in effect
 
     stage_names = np.array(STAGES + (None,), dtype=object)
     frame = pd.DataFrame({
@@ -1019,7 +1024,8 @@ def _ready(days: Days, found: Events, patients: np.ndarray, judged_rows: np.ndar
 
 
 def weekly_review(tables: dict[str, pd.DataFrame], week: str, as_of: dt.date) -> pd.DataFrame:
-    """Return the weekly review of an ISO week as of a date: REVIEW_COLUMNS, red first, then patient_id.
+    """Return the weekly review of an ISO week as of a date: REVIEW_COLUMNS, sorted as the SQL sorts it
+    (red, amber, green, then patient_id); alerts are lists of rule ids in alphabetical order.
 
     It reads only the days from REVIEW_LEAD_DAYS before the Monday to the week's last counted day: later days
     change nothing in the week's review.
