@@ -10,12 +10,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from dashboard.sql import Query, queries_in, query
+
+if TYPE_CHECKING:
+    # Only for the hints: DuckDB's .df() imports pandas when a frame is asked for, so the commands that write
+    # JSON or CSV from a relation start without it.
+    import pandas as pd
 
 DEFAULT_DB_PATH = Path("data") / "clinic.duckdb"
 DB_ENV_VAR = "REHAB_DB"
