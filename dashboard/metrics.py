@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from dashboard import metric_store
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.relations import named_relation
 from dashboard.weeks import parse_iso_week
+
+if TYPE_CHECKING:
+    # The frame functions import pandas when they run: the relations the CLI writes need none of it.
+    import pandas as pd
 
 REVIEW_COLUMNS = [
     "patient_id", "name", "clinician", "week", "adherence_pct", "days_on_target", "total_reps",
@@ -50,7 +54,7 @@ def _day(value: dt.date | str | None, name: str) -> dt.date | None:
     """Return a date from a date, a pandas timestamp or ISO text; None stays None."""
     if value is None:
         return None
-    if isinstance(value, pd.Timestamp | dt.datetime):
+    if isinstance(value, dt.datetime):  # a pandas Timestamp is a datetime
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -80,6 +84,8 @@ def _check_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
 
 def _dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
     """Turn a date column into datetime.date values."""
+    import pandas as pd
+
     if column in frame.columns:
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
