@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import secrets
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -41,8 +42,10 @@ DEMO_CLINICIAN = "sam.patel"
 DEMO_CLINICIAN_NAME = "Sam Patel"
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# Verified against when the username is unknown, so that a wrong name costs as long as a wrong password. Made
+# on first use (dummy_hash), not at import: hashing takes half a second, and most commands never sign in.
+_DUMMY_HASH: str | None = None
+_dummy_lock = threading.Lock()
 
 
 class AccountError(ValueError):
@@ -256,6 +259,15 @@ def write_with_retries(db: Database, work):
 # ---- signing in ------------------------------------------------------------------------------------------
 
 
+def dummy_hash() -> str:
+    """Return the hash an unknown username is verified against, made once per process by the hasher."""
+    global _DUMMY_HASH
+    with _dummy_lock:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+        return _DUMMY_HASH
+
+
 def _verify(password_hash: str, password: str) -> bool:
     """Return whether the password matches the hash; a damaged hash never matches."""
     try:
@@ -278,7 +290,7 @@ def attempt_login(
     password = password or ""
     row = _account(db, name) if name else None
     if row is None or len(password) > MAX_PASSWORD_LENGTH:
-        _verify(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+        _verify(dummy_hash(), password[:MAX_PASSWORD_LENGTH])
         record(db, _logged_name(name or "(empty)"), "failed_login",
                detail="unknown username" if row is None else "password too long", now=moment)
         return LoginOutcome(None, "wrong", WRONG_CREDENTIALS)
