@@ -7,11 +7,11 @@ severities and risks the metrics use.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import duckdb
+from typing import Any
 
 from dashboard.sql import query
 
@@ -37,6 +37,8 @@ class Stage:
 
 def _read(macro: str) -> list[tuple]:
     """Return the rows of one vocabulary table macro, defined in an in-memory database."""
+    import duckdb
+
     connection = duckdb.connect(":memory:")
     try:
         connection.execute(query(macro).text)
@@ -45,13 +47,41 @@ def _read(macro: str) -> list[tuple]:
         connection.close()
 
 
-RULES = tuple(Rule(rule, words, severity, risk) for rule, words, severity, risk, _ in _read("metric_rules"))
-STAGES = tuple(Stage(stage, words, rank) for stage, words, rank, _ in _read("metric_stages"))
+@functools.cache
+def _tables() -> dict[str, Any]:
+    """Return RULES, STAGES and the lookups made from them, read from the SQL once per process."""
+    rules = tuple(
+        Rule(rule, words, severity, risk) for rule, words, severity, risk, _ in _read("metric_rules")
+    )
+    stages = tuple(Stage(stage, words, rank) for stage, words, rank, _ in _read("metric_stages"))
+    return {
+        "RULES": rules,
+        "STAGES": stages,
+        "RULE_BY_ID": {rule.rule: rule for rule in rules},
+        "ALERT_WORDS": {rule.rule: rule.words for rule in rules},
+        "STAGE_LABELS": {stage.stage: stage.words for stage in stages},
+        "STAGE_RANKS": {stage.stage: stage.rank for stage in stages},
+    }
 
-RULE_BY_ID = {rule.rule: rule for rule in RULES}
-ALERT_WORDS = {rule.rule: rule.words for rule in RULES}
-STAGE_LABELS = {stage.stage: stage.words for stage in STAGES}
-STAGE_RANKS = {stage.stage: stage.rank for stage in STAGES}
+
+def __getattr__(name: str) -> Any:
+    """Return RULES, STAGES, RULE_BY_ID, ALERT_WORDS, STAGE_LABELS or STAGE_RANKS, read on first use."""
+    # Read on first use, not at import: opening DuckDB costs a command that never shows a rule's words.
+    if name not in _TABLE_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    tables = _tables()
+    globals().update(tables)  # later reads find them without coming here
+    return tables[name]
+
+
+_TABLE_NAMES = ("RULES", "STAGES", "RULE_BY_ID", "ALERT_WORDS", "STAGE_LABELS", "STAGE_RANKS")
+# Declared, not bound: the first read of one goes through __getattr__, which binds them all.
+RULES: tuple[Rule, ...]
+STAGES: tuple[Stage, ...]
+RULE_BY_ID: dict[str, Rule]
+ALERT_WORDS: dict[str, str]
+STAGE_LABELS: dict[str, str]
+STAGE_RANKS: dict[str, int | None]
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 RISK_ORDER = {"red": 0, "amber": 1, "green": 2}
@@ -65,7 +95,7 @@ RISK_MEANINGS = {
 
 def alert_word(rule: str) -> str:
     """Return the clinician's words for one alert rule id (unknown ids shown with spaces)."""
-    return ALERT_WORDS.get(rule, str(rule).replace("_", " "))
+    return _tables()["ALERT_WORDS"].get(rule, str(rule).replace("_", " "))
 
 
 def alert_words(rules: Iterable[str] | None) -> str:
