@@ -5,7 +5,9 @@
 --          is observed (d+1) and its status (flare when that morning is painful by the rise, settled when
 --          the rise is 0 or less, elevated otherwise), the coupled acute:chronic ratio of daily reps, and the
 --          day flags that runs are made of (rises, above_ceiling, missing_morning, load_spike), each with the
---          key of its run of consecutive flagged days (rising_island …; null on an unflagged day).
+--          key of its run of consecutive flagged days (rising_island …; null on an unflagged day); and the
+--          latest logged stage up to the day with the first day of its run of same-rank logged days; and the
+--          ISO week so far (week_adherence_pct and its parts; week_last_day marks the week's last row).
 --          Windows see only the clipped range: a caller wanting correct values from day a passes
 --          day_from = a - 28 (the ratio needs 27 days before and U 14); metric_alerts passes a - 115 so that
 --          a rising run (at most 101 mornings: strict rises in 0.1 steps over 0..10) is whole with its U.
@@ -16,7 +18,11 @@
 -- Parameters: none
 create or replace macro metric_days(as_of, clinician_scope, patient, day_from, day_to) as table
 with spine as (
-    select * from metric_spine(as_of, clinician_scope, patient, day_from, day_to)
+    select
+        spine.*,
+        stages.rank as stage_rank
+    from metric_spine(as_of, clinician_scope, patient, day_from, day_to) as spine
+    left join metric_stages() as stages on stages.stage = spine.stage
 ),
 
 -- Programme days are consecutive, so the previous row is the previous calendar day.
@@ -29,7 +35,10 @@ neighbours as (
         median(morning_pain::decimal(5, 2)) over usual_window as usual_median,
         count(morning_pain) over usual_window as usual_mornings,
         sum(daily_reps) over (by_day rows between 6 preceding and current row) as acute_reps,
-        sum(daily_reps) over (by_day rows between 27 preceding and current row) as chronic_reps
+        sum(daily_reps) over (by_day rows between 27 preceding and current row) as chronic_reps,
+        -- The rank of the last day before this one with a logged stage (a struct: 'other' has no rank).
+        last_value(case when stage is not null then {'rank': stage_rank} end ignore nulls)
+            over (by_day rows between unbounded preceding and 1 preceding) as prev_logged
     from spine
     window
         by_day as (partition by patient_id order by date),
@@ -84,9 +93,42 @@ islands as (
             as ceiling_island,
         case when load_spike then date - (sum(load_spike::integer) over running)::integer end as spike_island,
         case when missing_morning then date - (sum(missing_morning::integer) over running)::integer end
-            as missing_island
+            as missing_island,
+        -- The latest logged stage up to this day, and the first day of its run: the logged days since the
+        -- last one of another rank (days without a logged stage do not break it).
+        last_value(stage ignore nulls) over running as logged_stage,
+        last_value(
+            case when stage is not null and (prev_logged is null or prev_logged.rank is distinct from stage_rank)
+                then date end ignore nulls
+        ) over running as logged_run_from
     from rated
     window running as (partition by patient_id order by date rows between unbounded preceding and current row)
+),
+
+-- The week so far on each day (ISO weeks, rest days left out of adherence), so that a week's figures are
+-- read from one stored day: its last programme day in the week up to the as-of date.
+weekly as (
+    select
+        *,
+        min(date) over week_so_far as week_first_day,
+        bool_or(on_programme) over week_so_far as week_on_programme,
+        count(*) filter (where target > 0) over week_so_far as week_training_days,
+        count(*) filter (where target > 0 and daily_reps >= target) over week_so_far as week_days_on_target,
+        min(target) filter (where target > 0) over week_so_far as week_lowest_target,
+        max(target) filter (where target > 0) over week_so_far as week_highest_target,
+        metric_adherence_pct(
+            list({'reps': daily_reps, 'target': target}) filter (where target > 0) over week_so_far,
+            sum(least(daily_reps, target)) filter (where target > 0) over week_so_far,
+            min(target) filter (where target > 0) over week_so_far,
+            max(target) filter (where target > 0) over week_so_far
+        ) as week_adherence_pct,
+        row_number() over (partition by patient_id, date_trunc('week', date) order by date desc) = 1
+            as week_last_day
+    from islands
+    window week_so_far as (
+        partition by patient_id, date_trunc('week', date) order by date
+        rows between unbounded preceding and current row
+    )
 ),
 
 final as (
@@ -123,8 +165,18 @@ final as (
         rising_island,
         ceiling_island,
         spike_island,
-        missing_island
-    from islands
+        missing_island,
+        logged_stage,
+        logged_run_from,
+        week_first_day,
+        week_on_programme,
+        week_training_days,
+        week_days_on_target,
+        week_lowest_target,
+        week_highest_target,
+        week_adherence_pct,
+        week_last_day
+    from weekly
 )
 
 select * from final

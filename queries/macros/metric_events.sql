@@ -187,25 +187,22 @@ not_logging as (
     having count(*) >= 3
 ),
 
+-- A week's figures, from its last stored day (metric_days keeps the week so far on every day). A finished
+-- week's last day is on or before its Sunday, so any as-of date from that Sunday on reads the whole week.
 weeks as (
     select
         patient_id,
         date_trunc('week', date)::date + 6 as sunday,
-        min(date) as first_day,
-        metric_iso_week(min(date)) as week,
-        min(target) filter (where target > 0) as lowest_target,
-        max(target) filter (where target > 0) as highest_target,
-        bool_or(on_programme) as on_programme,
-        count(*) filter (where target > 0) as training_days,
-        count(*) filter (where target > 0 and daily_reps >= target) as days_on_target,
-        metric_adherence_pct(
-            list({'reps': daily_reps, 'target': target}) filter (where target > 0),
-            sum(least(daily_reps, target)) filter (where target > 0),
-            min(target) filter (where target > 0),
-            max(target) filter (where target > 0)
-        ) as adherence_pct
+        week_first_day as first_day,
+        metric_iso_week(week_first_day) as week,
+        week_lowest_target as lowest_target,
+        week_highest_target as highest_target,
+        week_on_programme as on_programme,
+        week_training_days as training_days,
+        week_days_on_target as days_on_target,
+        week_adherence_pct as adherence_pct
     from days
-    group by patient_id, date_trunc('week', date)
+    where week_last_day
 ),
 
 low_adherence as (

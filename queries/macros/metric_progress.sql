@@ -69,8 +69,8 @@ high_events as (
     group by events.patient_id
 ),
 
--- The days a stage run can change on: every date a programme item starts or ends, and every day with a
--- logged stage; the rank in force between two points is that of the earlier one.
+-- The days a prescribed stage's run can change on: every date a programme item starts or ends; the rank in
+-- force between two points is that of the earlier one. (A logged stage's run comes with the stored days.)
 programme_points as (
     select distinct patient_id, effective_from as point
     from metric_programme(clinician_scope, patient)
@@ -95,31 +95,8 @@ programme_ranks as (
     group by points.patient_id, points.point
 ),
 
-logged_days as (
-    select
-        entries.patient_id,
-        entries.date as point,
-        'logs' as source,
-        -- The day's main stage, as metric_spine names it: the most reps, ties to the earlier stage.
-        arg_max(stages.rank, entries.reps * 100 - stages.position) as rank,
-        arg_max(entries.stage, entries.reps * 100 - stages.position) as stage
-    from (
-        select patient_id, date, stage, sum(sets * reps) as reps
-        from exercise_entries
-        where stage is not null and date <= as_of and (patient is null or patient_id = patient)
-        group by patient_id, date, stage
-    ) as entries
-    inner join metric_stages() as stages on stages.stage = entries.stage
-    -- Programme days only: a line logged before the start date names no stage.
-    inner join on_day on on_day.patient_id = entries.patient_id and entries.date >= on_day.start_date
-    inner join judged on judged.patient_id = entries.patient_id and entries.date <= judged.day
-    group by entries.patient_id, entries.date
-),
-
 points as (
     select patient_id, point, source, rank from programme_ranks
-    union all
-    select patient_id, point, source, rank from logged_days
 ),
 
 current_points as (
@@ -155,33 +132,24 @@ runs as (
     group by patient_id, source
 ),
 
-logged_stage as (
-    select
-        patient_id,
-        arg_max(stage, point) as stage
-    from logged_days
-    group by patient_id
-),
-
 staged as (
     select
         judged.patient_id,
         judged.day,
         coalesce(on_day.on_programme, false) as on_programme,
         on_day.prescribed_rank,
-        case when on_day.on_programme then on_day.prescribed_stage else logged_stage.stage end as stage,
+        case when on_day.on_programme then on_day.prescribed_stage else on_day.logged_stage end as stage,
         case when on_day.on_programme then 'programme' else 'logs' end as stage_source,
         case
             when on_day.on_programme then judged.day - greatest(programme_run.run_from, on_day.start_date) + 1
-            when logged_stage.stage is not null then
-                judged.day - greatest(logged_run.run_from, on_day.start_date) + 1
+            -- The logged stage's run is carried on each stored day (metric_days).
+            when on_day.logged_stage is not null then
+                judged.day - greatest(on_day.logged_run_from, on_day.start_date) + 1
         end as days_in_stage
     from judged
     inner join on_day on on_day.patient_id = judged.patient_id
-    left join logged_stage on logged_stage.patient_id = judged.patient_id
     left join runs as programme_run
         on programme_run.patient_id = judged.patient_id and programme_run.source = 'programme'
-    left join runs as logged_run on logged_run.patient_id = judged.patient_id and logged_run.source = 'logs'
 ),
 
 criteria as (

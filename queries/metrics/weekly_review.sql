@@ -17,15 +17,10 @@ with days as (
 this_week as (
     select
         patient_id,
-        -- Rest days (a programme's target of 0) are left out of adherence; a week of rest days has none.
-        metric_adherence_pct(
-            list({'reps': daily_reps, 'target': target}) filter (where target > 0),
-            sum(least(daily_reps, target)) filter (where target > 0),
-            min(target) filter (where target > 0),
-            max(target) filter (where target > 0)
-        )
-            as adherence_pct,
-        count(*) filter (where target > 0 and daily_reps >= target) as days_on_target,
+        -- The week so far on its last day up to the as-of date (metric_days); rest days (a programme's target
+        -- of 0) are left out of adherence, and a week of rest days has none.
+        arg_max({'value': week_adherence_pct}, date).value as adherence_pct,
+        arg_max(week_days_on_target, date) as days_on_target,
         sum(daily_reps)::bigint as total_reps,
         sum(target)::bigint as target_reps,
         avg(morning_pain::double) as mean_morning_pain,

@@ -38,5 +38,15 @@ create table metric_day_store (
     rising_island date,
     ceiling_island date,
     spike_island date,
-    missing_island date
+    missing_island date,
+    logged_stage varchar,
+    logged_run_from date,
+    week_first_day date,
+    week_on_programme boolean,
+    week_training_days bigint,
+    week_days_on_target bigint,
+    week_lowest_target hugeint,
+    week_highest_target hugeint,
+    week_adherence_pct double,
+    week_last_day boolean
 )
