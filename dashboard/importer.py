@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import hashlib
 from collections.abc import Iterable
@@ -25,6 +26,9 @@ from dashboard.reading import (
 from dashboard.sql import query
 
 MAX_LISTED_PROBLEMS = 50
+# Whether a real import reads the next file while the one before it is written (off: one step at a time, as
+# the step-by-step profile in bench/phases.py needs).
+READ_AHEAD = True
 # How a pain score that differs from the stored one is told to the command line; the app words it its own way.
 REPLACE_HINT = "nothing is overwritten unless you import with --replace"
 _ENTRY_INSERTS = {
@@ -273,37 +277,105 @@ def _run(
     state = _WriteState(refused_any=refused_any)
     for outcome in _write_order([outcome for outcome in first if outcome.accepted]):
         _write_one(database, session, outcome, replace=replace, actor=actor, state=state)
-    for pending in later:
-        if pending.refused_while_writing:
-            continue
-        outcome = pending.outcome
-        # One cursor reads, checks and writes the file: a CSV staged by DuckDB's reader lives in that
-        # cursor's temp tables.
-        working = session or database.session()
+    # A real import reads each later file (once the patients are stored) on a cursor of its own while the
+    # one before it is checked and written; a dry run reads each inside its one transaction, in its turn.
+    ahead = _ReadAhead(database, later) if session is None and READ_AHEAD else None
+    try:
+        for pending in later:
+            if pending.refused_while_writing:
+                continue
+            # One cursor reads, checks and writes the file: a CSV staged by DuckDB's reader lives in that
+            # cursor's temp tables.
+            if ahead:
+                working = ahead.take(pending)
+            else:
+                working = _read_on(session or database.session(), pending, in_transaction=session is not None)
+            _check_and_write(database, session, pending.outcome, working, replace=replace, actor=actor)
+    finally:
+        if ahead:
+            ahead.close()
+
+
+class _ReadAhead:
+    """Reads the later files one ahead, each on its own cursor, in a thread of its own.
+
+    Reading a file (its scan, and DuckDB's reader staging it in the cursor's temp tables) depends on nothing
+    stored, so it can run while the file before it is checked and written; DuckDB runs each cursor's work
+    on its own threads and lets go of Python's lock while it does.
+    """
+
+    def __init__(self, database: Database, later: list[_Pending]):
+        self._database = database
+        self._queue = list(later)
+        self._reading: dict[int, concurrent.futures.Future[Session]] = {}
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read")
+        self._start_next()
+
+    def _start_next(self) -> None:
+        """Start reading the next file not yet started."""
+        if self._queue:
+            pending = self._queue.pop(0)
+            # The cursor is made here: the connection hands out cursors to one thread at a time.
+            cursor = self._database.session()
+            self._reading[id(pending)] = self._pool.submit(_read_on, cursor, pending)
+
+    def take(self, pending: _Pending) -> Session:
+        """Return the cursor holding this file once it is read, and start reading the next one."""
+        future = self._reading.pop(id(pending))
+        self._start_next()
+        return future.result()
+
+    def close(self) -> None:
+        """Wait for any reading still going on (an import that stopped early) and close its cursors."""
+        self._queue.clear()
+        for future in self._reading.values():
+            try:
+                future.result().cursor.close()
+            except Exception:  # noqa: BLE001 - the import already failed or finished; this only frees memory
+                pass
+        self._reading.clear()
+        self._pool.shutdown(wait=True)
+
+
+def _read_on(working: Session, pending: _Pending, *, in_transaction: bool = False) -> Session:
+    """Read the pending file into its outcome on the cursor working (the dry run's session when
+    in_transaction), unless it was read already; return working."""
+    if not pending.outcome.sheets:
+        pending.outcome.problems = []
         try:
-            if not outcome.sheets:
-                outcome.problems = []
-                _read_into(outcome, pending.data, working, in_transaction=session is not None)
-            outcome.counts = []
-            if outcome.accepted:
-                # Checked against what is stored now, earlier files of this import included: their patients
-                # are known, a refused file's are not, and a conflict with an earlier file is a conflict.
-                for sheet in outcome.sheets:
-                    outcome.problems.extend(_sheet_problems(working, sheet, [], replace=replace))
-            if outcome.accepted:
-                _write_one(
-                    database, session, outcome, replace=replace, actor=actor, state=_WriteState(),
-                    working=working,
-                )
-            if any(sheet.table is None for sheet in outcome.sheets):
-                release_staged_csv(working)
-        finally:
-            if session is None:
-                working.cursor.close()  # after an error, closing the cursor drops what it staged
-        # This file is done: free its rows (and Arrow's cached memory) before reading the next.
-        outcome.sheets = []
-        sheet = None
-        pa.default_memory_pool().release_unused()
+            _read_into(pending.outcome, pending.data, working, in_transaction=in_transaction)
+        except BaseException:
+            if not in_transaction:
+                working.cursor.close()  # closing the cursor drops whatever it staged
+            raise
+    return working
+
+
+def _check_and_write(
+    database: Database, session: Session | None, outcome: FileOutcome, working: Session, *, replace: bool,
+    actor: str,
+) -> None:
+    """Check one read file against what is stored now and write it; free its rows and its cursor."""
+    try:
+        outcome.counts = []
+        if outcome.accepted:
+            # Checked against what is stored now, earlier files of this import included: their patients
+            # are known, a refused file's are not, and a conflict with an earlier file is a conflict.
+            for sheet in outcome.sheets:
+                outcome.problems.extend(_sheet_problems(working, sheet, [], replace=replace))
+        if outcome.accepted:
+            _write_one(
+                database, session, outcome, replace=replace, actor=actor, state=_WriteState(),
+                working=working,
+            )
+        if any(sheet.table is None for sheet in outcome.sheets):
+            release_staged_csv(working)
+    finally:
+        if session is None:
+            working.cursor.close()  # after an error, closing the cursor drops what it staged
+    # This file is done: free its rows (and Arrow's cached memory).
+    outcome.sheets = []
+    pa.default_memory_pool().release_unused()
 
 
 class _Replay(Exception):
