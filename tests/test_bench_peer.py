@@ -171,6 +171,28 @@ def test_given_the_hand_picked_edge_clinics_expect_the_peer_to_agree_with_the_sq
     assert not problems, "\n".join(problems)
 
 
+def other_beside_a_ranked_stage() -> Clinic:
+    """Return a patient whose first day's main logged stage is 'other' (more reps than its heavy_slow)."""
+    clinic = Clinic()
+    clinic.patient("P01", date(2026, 8, 31))
+    clinic.exercise("P01", date(2026, 8, 31), 4, 21, stage="heavy_slow")
+    clinic.exercise("P01", date(2026, 8, 31), 4, 54, stage="other")
+    clinic.exercise("P01", date(2026, 9, 2), 1, 3, stage="isotonic")
+    return clinic
+
+
+def test_given_a_day_whose_logged_stage_is_other_expect_it_to_end_the_ranked_run():
+    with imported(other_beside_a_ranked_stage()) as database:
+        sql = metrics.weekly_review(database, ADMIN, "2026-W39", as_of=date(2026, 9, 25))
+        review = peer.weekly_review(peer.read_tables(database), "2026-W39", date(2026, 9, 25))
+    # 31 Aug is an 'other' day (no rank), so the isotonic run starts on 2 Sep: 2-25 Sep is 24 days. (The SQL
+    # once ranked that day by its best ranked stage, as DuckDB's arg_max skips a null, and counted 26.)
+    assert review[["stage", "stage_source", "days_in_stage"]].to_dict("records") == [
+        {"stage": "isotonic", "stage_source": "logs", "days_in_stage": 24}
+    ]
+    assert not peer.review_differences(sql, review)
+
+
 def test_given_a_changed_event_or_field_expect_the_comparisons_to_report_it(generated):
     tables = peer.read_tables(generated)
     alerts = peer.alert_events(tables, FIRST, None, END)
