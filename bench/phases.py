@@ -180,6 +180,8 @@ def import_profile(args: dict) -> dict:
     reading.scan_csv_file = timing("scan_csv_file (sha256, line endings)", reading.scan_csv_file)
     importer.hashlib.sha256 = timing("sha256", importer.hashlib.sha256)
 
+    # One file at a time: with read-ahead the next file's steps would overlap this one's on the counters.
+    importer.READ_AHEAD = False
     database = _fresh_database(Path(args["db_path"]))
     spent.clear()
     calls.clear()
