@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard import metrics, programme
+# dashboard.programme (and pandas with it) is imported by the handlers that use it: see dashboard/cli.py.
+from dashboard import metrics
 from dashboard.access import Viewer
 from dashboard.cli_metrics import _date, _fail
 from dashboard.db import open_database
@@ -14,6 +15,8 @@ from dashboard.output import FORMATS, write_frame
 
 def _set(args: argparse.Namespace) -> int:
     """Prescribe, change or stop one exercise from a date; print what changed."""
+    from dashboard import programme
+
     stops = args.days.strip().lower() == "none"
     missing = [
         flag for flag, value in (("--stage", args.stage), ("--sets", args.sets), ("--reps", args.reps))
@@ -38,6 +41,8 @@ def _set(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     """Print the items in effect on a day."""
+    from dashboard import programme
+
     day = args.as_of or metrics._today()
     try:
         frame = programme.items_in_effect(open_database(args.db), Viewer.system(), args.patient, day)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard import patient_settings
+# dashboard.patient_settings (and pandas with it) is imported by the handlers that use it (see cli.py).
 from dashboard.access import Viewer
 from dashboard.cli_metrics import _date, _fail
 from dashboard.db import open_database
@@ -24,6 +24,8 @@ def _acceptable(text: str) -> float | None:
 
 def _set(args: argparse.Namespace) -> int:
     """Record a settings change from a date; print what changed."""
+    from dashboard import patient_settings
+
     proposed = {
         field: value
         for field, value in (
@@ -53,6 +55,8 @@ def _set(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace) -> int:
     """Print a patient's settings history."""
+    from dashboard import patient_settings
+
     database = open_database(args.db)
     try:
         patient_settings.settings_on(database, Viewer.system(), args.patient, args.date_today)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard import metrics, tolerance
+# dashboard.tolerance (and pandas with it) is imported by the handlers that use it: see dashboard/cli.py.
+from dashboard import metrics
 from dashboard.access import Viewer
 from dashboard.cli_metrics import _date, _fail
 from dashboard.db import open_database
@@ -14,6 +15,8 @@ from dashboard.output import FORMATS, write_frame
 
 def _tolerance(args: argparse.Namespace) -> int:
     """Print one patient's load kinds with their next-morning responses, or the clinic view."""
+    from dashboard import tolerance
+
     database = open_database(args.db)
     try:
         if args.clinic:

@@ -7,7 +7,7 @@ import datetime as dt
 import getpass
 import sys
 
-from dashboard import auth
+# dashboard.auth (and pandas with it) is imported by the handlers that use it: see dashboard/cli.py.
 from dashboard.access import ROLES
 from dashboard.db import open_database
 from dashboard.output import FORMATS, write_frame, write_relation
@@ -16,6 +16,8 @@ from dashboard.relations import named_relation
 
 def _read_password(confirm: bool) -> str:
     """Return a new password: prompted twice on a terminal, else the first line of stdin."""
+    from dashboard import auth
+
     if not sys.stdin.isatty():
         line = sys.stdin.readline()
         return line.removesuffix("\n").removesuffix("\r")
@@ -33,6 +35,8 @@ def _fail(error: Exception) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     """Create an account."""
+    from dashboard import auth
+
     try:
         name = auth.add_user(
             open_database(args.db), args.name, _read_password(confirm=True), args.role,
@@ -49,6 +53,8 @@ def _add(args: argparse.Namespace) -> int:
 
 def _passwd(args: argparse.Namespace) -> int:
     """Set a new password."""
+    from dashboard import auth
+
     try:
         auth.set_password(open_database(args.db), args.name, _read_password(confirm=True))
     except auth.AccountError as error:
@@ -59,6 +65,8 @@ def _passwd(args: argparse.Namespace) -> int:
 
 def _disable(args: argparse.Namespace) -> int:
     """Disable an account."""
+    from dashboard import auth
+
     try:
         auth.set_disabled(open_database(args.db), args.name, True)
     except auth.AccountError as error:
@@ -69,6 +77,8 @@ def _disable(args: argparse.Namespace) -> int:
 
 def _enable(args: argparse.Namespace) -> int:
     """Enable an account again."""
+    from dashboard import auth
+
     try:
         auth.set_disabled(open_database(args.db), args.name, False)
     except auth.AccountError as error:
@@ -79,6 +89,8 @@ def _enable(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     """List accounts, never their password hashes."""
+    from dashboard import auth
+
     frame = auth.list_users(open_database(args.db))
     # Blank, not "NaT", for accounts that were never locked.
     write_frame(frame.astype(object).where(frame.notna(), None), args.format, sys.stdout)
@@ -87,6 +99,8 @@ def _list(args: argparse.Namespace) -> int:
 
 def _demo_accounts(args: argparse.Namespace) -> int:
     """Create the demo accounts on a database with none, and print their passwords once."""
+    from dashboard import auth
+
     database = open_database(args.db)
     created = auth.create_demo_accounts(database)
     if not created:
@@ -100,6 +114,8 @@ def _demo_accounts(args: argparse.Namespace) -> int:
 
 def _existing_accounts_note(usernames: set[str]) -> str:
     """Return what a second run says: which accounts exist already and how to reset a password."""
+    from dashboard import auth
+
     demo = [name for name in (auth.DEMO_ADMIN, auth.DEMO_CLINICIAN) if name in usernames]
     if demo:
         said = f"The demo accounts exist already ({', '.join(demo)}); their passwords were shown once, "
