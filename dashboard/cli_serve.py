@@ -64,8 +64,11 @@ def backup_schedule(args: argparse.Namespace) -> backup.BackupSchedule | None:
 
 def _serve(args: argparse.Namespace) -> int:
     """Run the Streamlit server in this process until it is stopped."""
+    from dashboard import auth
     from dashboard.app import serve  # the app layer owns everything that touches Streamlit
 
+    # Made before the first visit: an unknown name at the first sign-in then costs what a wrong password does.
+    auth.dummy_hash()
     schedule = backup_schedule(args)
     if schedule is not None:
         os.environ[BACKUP_DIR_ENV_VAR] = str(schedule.out_dir.resolve())
