@@ -44,9 +44,9 @@ def mark_pending(session: Session, patient_ids: Iterable[str] | None) -> None:
         session.execute("store_mark_pending", patient_ids=sorted(set(patient_ids)))
 
 
-def _wanted_horizon(session: Session, at_least: dt.date | None) -> dt.date:
+def _wanted_horizon(latest: dt.date | None, at_least: dt.date | None) -> dt.date:
     """Return the horizon a clinic-wide refresh sets: a month past today, the latest source day, at_least."""
-    days = [_today(), session.value("store_latest_source_day"), at_least]
+    days = [_today(), latest, at_least]
     return max(day for day in days if day is not None) + HORIZON_MARGIN
 
 
@@ -59,7 +59,7 @@ def _compute(session: Session, patient_ids: list[str] | None, at_least: dt.date 
     )
     if patient_ids is None or behind or len(patient_ids) > PER_PATIENT_LIMIT:
         if patient_ids is None or behind:
-            horizon = _wanted_horizon(session, at_least)
+            horizon = _wanted_horizon(latest, at_least)
         session.execute("store_delete_all")
         for chunk in session.rows("store_patient_chunks", chunk_size=CHUNK_PATIENTS):
             session.execute("store_insert_range", horizon=horizon, **chunk)
