@@ -1,4 +1,4 @@
-"""The maintained per-day metrics (metric_day_store), computed again for the patients each write touched.
+"""The maintained metrics (metric_day_store, metric_event_store), computed again for the patients written to.
 
 Every window of metric_days looks back only, so the days stored up to a horizon are the days any as-of date
 up to it computes. A write declares the patients it touched (`Session.touch`); `Database.transaction` records
@@ -61,13 +61,19 @@ def _compute(session: Session, patient_ids: list[str] | None, at_least: dt.date 
         if patient_ids is None or behind:
             horizon = _wanted_horizon(latest, at_least)
         session.execute("store_delete_all")
+        session.execute("store_delete_all_events")
+        # Set first: the events read the stored days through metric_stored_days, which checks the horizon.
+        session.execute("store_set_horizon", horizon=horizon)
         for chunk in session.rows("store_patient_chunks", chunk_size=CHUNK_PATIENTS):
             session.execute("store_insert_range", horizon=horizon, **chunk)
-        session.execute("store_set_horizon", horizon=horizon)
+            # The events read the days just stored, so they follow them range by range.
+            session.execute("store_insert_range_events", horizon=horizon, **chunk)
         return
     for patient_id in patient_ids:
         session.execute("store_delete_patient", patient_id=patient_id)
+        session.execute("store_delete_patient_events", patient_id=patient_id)
         session.execute("store_insert_patient", patient_id=patient_id, horizon=horizon)
+        session.execute("store_insert_patient_events", patient_id=patient_id, horizon=horizon)
 
 
 def refresh(db: Database, *, everyone: bool = False, at_least: dt.date | None = None) -> None:

@@ -9,8 +9,8 @@
 --          latest logged stage up to the day with the first day of its run of same-rank logged days; and the
 --          ISO week so far (week_adherence_pct and its parts; week_last_day marks the week's last row).
 --          Windows see only the clipped range: a caller wanting correct values from day a passes
---          day_from = a - 28 (the ratio needs 27 days before and U 14); metric_alerts passes a - 115 so that
---          a rising run (at most 101 mornings: strict rises in 0.1 steps over 0..10) is whole with its U.
+--          day_from = a - 28 (the ratio needs 27 days before and U 14). The maintained store
+--          (metric_stored_days) is computed over the whole programme, so its days are exact on any date.
 --          The ratio is null on the first 27 days of the clipped range and U on days with fewer than 4
 --          logged mornings before them, so a too-short range gives nulls, never wrong values.
 --          Programme days are consecutive, so row frames are day frames.

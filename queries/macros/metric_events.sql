@@ -14,16 +14,60 @@
 --              dated on its Sunday; until = date. A week of rest days only has no adherence.
 --          run_from is the first day the event covers: the run's first day (a rising run's first morning,
 --          a gap's first unlogged day), the loading day of a flare, the first programme day of a week.
---          Runs end at a missing morning, and run to the as-of date at most. Windows start at
---          date_from - 115 (see metric_days): every event dated on or after date_from is exact; an earlier
---          event whose run reaches past date_from is present with an exact until, dated before date_from.
---          Callers filter by date or by until.
+--          Runs end at a missing morning, and run to the as-of date at most. The stored days are exact on
+--          any day, so the rules read the days from date_from on, plus the earlier days of the runs that
+--          reach date_from and the last day of a week ending on or after it: every event dated on or after
+--          date_from is exact, and so is an earlier event whose run reaches date_from (dated before it).
+--          Other earlier events are left out; callers filter by date or by until.
 -- Grain: one row per event.
 -- Parameters: none
 create or replace macro metric_events(as_of, clinician_scope, patient, date_from) as table
-with days as (
+with window_days as (
     select *
-    from metric_stored_days(as_of, clinician_scope, patient, date_from - 115, null)
+    from metric_stored_days(as_of, clinician_scope, patient, date_from, null)
+),
+
+-- The runs that reach date_from from before it, by their keys on that day (a null date_from has none).
+reaching as (
+    select
+        patient_id,
+        rising_island,
+        ceiling_island,
+        spike_island,
+        missing_island
+    from window_days
+    where date = date_from
+        and (rises or above_ceiling or load_spike or missing_morning)
+),
+
+-- Before date_from, only those runs' days count, and the last day of a week that ends on or after it (a
+-- patient discharged mid-week has that day before the week's Sunday): every other flag is cleared, so no run
+-- is cut short and no earlier week is judged.
+earlier_days as (
+    select
+        stored.* replace (
+            coalesce(stored.rises and stored.rising_island = reaching.rising_island, false) as rises,
+            coalesce(stored.above_ceiling and stored.ceiling_island = reaching.ceiling_island, false)
+                as above_ceiling,
+            coalesce(stored.load_spike and stored.spike_island = reaching.spike_island, false) as load_spike,
+            coalesce(stored.missing_morning and stored.missing_island = reaching.missing_island, false)
+                as missing_morning,
+            null::varchar as response_status,
+            stored.week_last_day and stored.date >= date_trunc('week', date_from)::date as week_last_day
+        )
+    from metric_stored_days(as_of, clinician_scope, patient, null, date_from - 1) as stored
+    left join reaching on reaching.patient_id = stored.patient_id
+    where (stored.rises and stored.rising_island = reaching.rising_island)
+        or (stored.above_ceiling and stored.ceiling_island = reaching.ceiling_island)
+        or (stored.load_spike and stored.spike_island = reaching.spike_island)
+        or (stored.missing_morning and stored.missing_island = reaching.missing_island)
+        or (stored.week_last_day and stored.date >= date_trunc('week', date_from)::date)
+),
+
+days as (
+    select * from window_days
+    union all
+    select * from earlier_days
 ),
 
 -- Runs are gaps and islands, keyed by metric_days.

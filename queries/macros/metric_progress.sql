@@ -62,7 +62,8 @@ high_events as (
         events.patient_id,
         count(*) filter (where events.date between judged.day - 13 and judged.day) as high_dated,
         bool_or(events.date <= judged.day and events.until >= judged.day) as high_active
-    from metric_events(as_of, clinician_scope, patient, week_start - 13) as events
+    -- Rules, dates and until are exact as stored (only a going run's detail is not, and it is not read).
+    from metric_stored_events(as_of, clinician_scope, patient) as events
     inner join judged on judged.patient_id = events.patient_id
     where events.rule in ('flare', 'rising_streak', 'pain_above_ceiling')
         and events.date <= judged.day

@@ -49,7 +49,8 @@ active as (
         list_sort(list(distinct events.rule))::varchar[] as alerts,
         bool_or(rules.risk = 'red') as any_red,
         bool_or(rules.risk = 'amber') as any_amber
-    from metric_events($as_of::date, $clinician_scope::varchar, null, $week_start::date) as events
+    -- Rules, dates and until are exact as stored (only a going run's detail is not, and it is not read).
+    from metric_stored_events($as_of::date, $clinician_scope::varchar, null) as events
     inner join metric_rules() as rules on rules.rule = events.rule
     where events.date <= least($week_start::date + 6, $as_of::date)
         and events.until >= $week_start::date
