@@ -8,14 +8,15 @@
 --             $clinician_scope (clinician name, or null for everyone)
 with days as (
     select *
-    from metric_stored_days($as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date - 28, null)
+    from metric_stored_days($as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date, null)
 ),
 
 -- The days of the rising runs that raised an alert, from the run's first morning to its last rising one.
 streak_days as (
     select distinct
         cast(unnest(range(run_from, until + 1, interval 1 day)) as date) as date
-    from metric_events($as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date)
+    -- A run's first day and its until cut to the as-of date are exact as stored.
+    from metric_stored_events($as_of::date, $clinician_scope::varchar, $patient_id::varchar)
     where rule = 'rising_streak' and until >= $date_from
 ),
 
