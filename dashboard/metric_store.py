@@ -1,7 +1,9 @@
-"""The maintained metrics (metric_day_store, metric_event_store), computed again for the patients written to.
+"""The maintained metrics (per day, per event, per finished week), computed again for the patients written to.
 
 Every window of metric_days looks back only, so the days stored up to a horizon are the days any as-of date
-up to it computes. A write declares the patients it touched (`Session.touch`); `Database.transaction` records
+up to it computes; the events stored as of the horizon hold for any as-of date but for the detail of a run
+still going on it, and a finished week's review holds for any as-of date from its Sunday (docs/DEVELOPING.md).
+A write declares the patients it touched (`Session.touch`); `Database.transaction` records
 them as pending in the write's own transaction and refreshes them right after it commits, unless the caller
 batches several writes (`Database.batched_refresh`, as an import of several files does) and refreshes once.
 A read first refreshes whatever is still pending (after a crash between a write and its refresh) and moves the
@@ -25,6 +27,8 @@ HORIZON_SLACK = dt.timedelta(days=7)
 PER_PATIENT_LIMIT = 24
 # A clinic-wide refresh computes this many patients per statement: its memory is theirs, not the clinic's.
 CHUNK_PATIENTS = 1000
+# The finished weeks are computed this many weeks of the whole clinic per statement.
+RANGE_WEEKS = 8
 
 
 class StoreBehind(ValueError):
@@ -62,18 +66,24 @@ def _compute(session: Session, patient_ids: list[str] | None, at_least: dt.date 
             horizon = _wanted_horizon(latest, at_least)
         session.execute("store_delete_all")
         session.execute("store_delete_all_events")
+        session.execute("store_delete_all_weeks")
         # Set first: the events read the stored days through metric_stored_days, which checks the horizon.
         session.execute("store_set_horizon", horizon=horizon)
         for chunk in session.rows("store_patient_chunks", chunk_size=CHUNK_PATIENTS):
             session.execute("store_insert_range", horizon=horizon, **chunk)
             # The events read the days just stored, so they follow them range by range.
             session.execute("store_insert_range_events", horizon=horizon, **chunk)
+        # The weeks read both, a few weeks of the whole clinic at a time.
+        for weeks in session.rows("store_week_ranges", horizon=horizon, range_weeks=RANGE_WEEKS):
+            session.execute("store_insert_range_weeks", horizon=horizon, **weeks)
         return
     for patient_id in patient_ids:
         session.execute("store_delete_patient", patient_id=patient_id)
         session.execute("store_delete_patient_events", patient_id=patient_id)
+        session.execute("store_delete_patient_weeks", patient_id=patient_id)
         session.execute("store_insert_patient", patient_id=patient_id, horizon=horizon)
         session.execute("store_insert_patient_events", patient_id=patient_id, horizon=horizon)
+        session.execute("store_insert_patient_weeks", patient_id=patient_id, horizon=horizon)
 
 
 def refresh(db: Database, *, everyone: bool = False, at_least: dt.date | None = None) -> None:

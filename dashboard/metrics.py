@@ -105,7 +105,8 @@ def weekly_review(
 
     The app also asks for reference_set (whether the reference level was set by the clinician).
     """
-    frame = db.frame("weekly_review", **_review_parameters(db, viewer, week, as_of))
+    name, params = _review_statement(db, viewer, week, as_of)
+    frame = db.frame(name, **params)
     frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
     return frame[columns]
 
@@ -114,16 +115,24 @@ def weekly_review_relation(
     db: Database, viewer: Viewer, week: str, as_of: dt.date | None = None
 ) -> duckdb.DuckDBPyRelation:
     """Return weekly_review's rows and columns as a DuckDB relation, run when read (the CLI's writers)."""
-    return named_relation(db, "weekly_review", REVIEW_COLUMNS, **_review_parameters(db, viewer, week, as_of))
+    name, params = _review_statement(db, viewer, week, as_of)
+    return named_relation(db, name, REVIEW_COLUMNS, **params)
 
 
-def _review_parameters(db: Database, viewer: Viewer, week: str, as_of: dt.date | None) -> dict:
-    """Return the weekly_review query's parameters, refusing an as-of date before the week."""
-    monday, _ = parse_iso_week(week)
+def _review_statement(db: Database, viewer: Viewer, week: str, as_of: dt.date | None) -> tuple[str, dict]:
+    """Return the review query and its parameters, refusing an as-of date before the week.
+
+    A finished week (its Sunday on or before the as-of date) is read from the store; a week going on is
+    computed from the stored days.
+    """
+    monday, sunday = parse_iso_week(week)
     as_of = _stored_as_of(db, as_of)
     if as_of < monday:
         raise ValueError(f"as-of date {as_of} is before week {week} starts ({monday}); nothing to review yet")
-    return {"week_start": monday, "as_of": as_of, "clinician_scope": viewer.clinician_scope}
+    params = {"week_start": monday, "clinician_scope": viewer.clinician_scope}
+    if as_of >= sunday:
+        return "weekly_review_stored", params
+    return "weekly_review", {**params, "as_of": as_of}
 
 
 def alert_events(

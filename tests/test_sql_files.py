@@ -48,6 +48,9 @@ BINDINGS: dict[str, Any] = {
     "last_patient": "P010",
     "patient_ids": ["P001", "P002"],
     "chunk_size": 10,
+    "first_week": SAMPLE_END - dt.timedelta(days=SAMPLE_END.weekday() + 14),
+    "last_week": SAMPLE_END - dt.timedelta(days=SAMPLE_END.weekday()),
+    "range_weeks": 8,
     # imports
     "import_id": 1,
     "entry_ids": [1, 2],

@@ -19,12 +19,18 @@
 --          reach date_from and the last day of a week ending on or after it: every event dated on or after
 --          date_from is exact, and so is an earlier event whose run reaches date_from (dated before it).
 --          Other earlier events are left out; callers filter by date or by until.
+--          Optionally only the patients whose ids are in [first_patient, last_patient] (a refresh's range).
 -- Grain: one row per event.
 -- Parameters: none
-create or replace macro metric_events(as_of, clinician_scope, patient, date_from) as table
+create or replace macro metric_events(
+    as_of, clinician_scope, patient, date_from, first_patient := null, last_patient := null
+) as table
 with window_days as (
     select *
-    from metric_stored_days(as_of, clinician_scope, patient, date_from, null)
+    from metric_stored_days(
+        as_of, clinician_scope, patient, date_from, null, first_patient := first_patient,
+        last_patient := last_patient
+    )
 ),
 
 -- The runs that reach date_from from before it, by their keys on that day (a null date_from has none).
@@ -55,7 +61,10 @@ earlier_days as (
             null::varchar as response_status,
             stored.week_last_day and stored.date >= date_trunc('week', date_from)::date as week_last_day
         )
-    from metric_stored_days(as_of, clinician_scope, patient, null, date_from - 1) as stored
+    from metric_stored_days(
+        as_of, clinician_scope, patient, null, date_from - 1, first_patient := first_patient,
+        last_patient := last_patient
+    ) as stored
     left join reaching on reaching.patient_id = stored.patient_id
     where (stored.rises and stored.rising_island = reaching.rising_island)
         or (stored.above_ceiling and stored.ceiling_island = reaching.ceiling_island)

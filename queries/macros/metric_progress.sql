@@ -1,6 +1,6 @@
--- Returns: a table macro giving, for each visible patient with a programme day in ISO week W (Monday
---          week_start) up to as_of, the stage they are in on W's last counted day d (their last programme
---          day in W up to as_of): the prescribed stage when a programme item is in effect on d (stage_source
+-- Returns: a table macro giving, for each visible patient and each ISO week W (week_start, its Monday) from
+--          first_week to last_week in which they have a programme day up to as_of, the stage they are in on
+--          W's last counted day d (their last programme day in W up to as_of): the prescribed stage when a programme item is in effect on d (stage_source
 --          'programme'), else the stage of their latest logged exercise up to d ('logs'); days_in_stage, the
 --          days of the current unbroken run of days with that stage's rank, d included (programme days
 --          only); and whether they are ready to progress, judged only on a programme (else null). Ready
@@ -16,21 +16,30 @@
 --          next_stage is the next rank's first stage (isotonic after isometric, energy_storage after rank 2,
 --          plyometric after energy_storage), null unless ready. A prompt for the clinician's judgement, not
 --          an instruction to the patient.
--- Grain: one row per patient in the programme during W.
+--          Optionally only the patients whose ids are in [first_patient, last_patient] (a refresh's range).
+-- Grain: one row per patient per week in the programme.
 -- Parameters: none
-create or replace macro metric_progress(as_of, clinician_scope, patient, week_start) as table
+create or replace macro metric_progress(
+    as_of, clinician_scope, patient, first_week, last_week, first_patient := null, last_patient := null
+) as table
 with days as (
-    select *
-    from metric_stored_days(as_of, clinician_scope, patient, week_start - 28, week_start + 6)
+    select
+        *,
+        date_trunc('week', date)::date as week_start
+    from metric_stored_days(
+        as_of, clinician_scope, patient, first_week - 13, last_week + 6, first_patient := first_patient,
+        last_patient := last_patient
+    )
 ),
 
 judged as (
     select
         patient_id,
+        week_start,
         max(date) as day
     from days
-    where date between week_start and week_start + 6
-    group by patient_id
+    where week_start between first_week and last_week
+    group by patient_id, week_start
 ),
 
 on_day as (
@@ -40,9 +49,11 @@ on_day as (
     inner join judged on judged.patient_id = days.patient_id and judged.day = days.date
 ),
 
+-- A day is in the 14-day windows of the weeks it falls in and the next two (d - 13 is in W - 2 at the latest).
 window_days as (
     select
-        days.patient_id,
+        judged.patient_id,
+        judged.week_start,
         count(days.morning_pain) as mornings_logged,
         count(*) filter (where days.morning_pain <= coalesce(days.reference_pain, 2) + 1) as mornings_settled,
         metric_adherence_pct(
@@ -51,23 +62,35 @@ window_days as (
             min(days.target) filter (where days.target > 0),
             max(days.target) filter (where days.target > 0)
         ) as adherence_14_pct
-    from days
-    inner join judged on judged.patient_id = days.patient_id
+    from (select *, unnest([week_start, week_start + 7, week_start + 14]) as judged_week from days) as days
+    inner join judged on judged.patient_id = days.patient_id and judged.week_start = days.judged_week
     where days.date between judged.day - 13 and judged.day
-    group by days.patient_id
+    group by judged.patient_id, judged.week_start
 ),
 
+-- An event counts for a judged day d when dated by d and lasting until d - 13 or later: the weeks from its
+-- date's to the one holding until + 13.
 high_events as (
     select
-        events.patient_id,
+        judged.patient_id,
+        judged.week_start,
         count(*) filter (where events.date between judged.day - 13 and judged.day) as high_dated,
         bool_or(events.date <= judged.day and events.until >= judged.day) as high_active
-    -- Rules, dates and until are exact as stored (only a going run's detail is not, and it is not read).
-    from metric_stored_events(as_of, clinician_scope, patient) as events
-    inner join judged on judged.patient_id = events.patient_id
-    where events.rule in ('flare', 'rising_streak', 'pain_above_ceiling')
-        and events.date <= judged.day
-    group by events.patient_id
+    from (
+        select
+            *,
+            unnest(generate_series(
+                greatest(date_trunc('week', date)::date, first_week),
+                least(date_trunc('week', until + 13)::date, last_week),
+                interval 7 day
+            ))::date as judged_week
+        -- Rules, dates and until are exact as stored (only a going run's detail is not, and it is not read).
+        from metric_stored_events(as_of, clinician_scope, patient)
+        where rule in ('flare', 'rising_streak', 'pain_above_ceiling')
+    ) as events
+    inner join judged on judged.patient_id = events.patient_id and judged.week_start = events.judged_week
+    where events.date <= judged.day
+    group by judged.patient_id, judged.week_start
 ),
 
 -- The days a prescribed stage's run can change on: every date a programme item starts or ends; the rank in
@@ -103,12 +126,13 @@ points as (
 current_points as (
     select
         points.*,
+        judged.week_start,
         judged.day,
         arg_max({'rank': points.rank}, points.point) over latest as latest_point
     from points
     inner join judged on judged.patient_id = points.patient_id and points.point <= judged.day
     window latest as (
-        partition by points.patient_id, points.source order by points.point
+        partition by points.patient_id, judged.week_start, points.source order by points.point
         rows between unbounded preceding and unbounded following
     )
 ),
@@ -117,6 +141,7 @@ current_points as (
 runs as (
     select
         patient_id,
+        week_start,
         source,
         any_value(day) as day,
         coalesce(
@@ -126,16 +151,17 @@ runs as (
         select
             *,
             max(point) filter (where rank is distinct from latest_point.rank) over (
-                partition by patient_id, source
+                partition by patient_id, week_start, source
             ) as last_other
         from current_points
     )
-    group by patient_id, source
+    group by patient_id, week_start, source
 ),
 
 staged as (
     select
         judged.patient_id,
+        judged.week_start,
         judged.day,
         coalesce(on_day.on_programme, false) as on_programme,
         on_day.prescribed_rank,
@@ -148,9 +174,10 @@ staged as (
                 judged.day - greatest(on_day.logged_run_from, on_day.start_date) + 1
         end as days_in_stage
     from judged
-    inner join on_day on on_day.patient_id = judged.patient_id
+    inner join on_day on on_day.patient_id = judged.patient_id and on_day.date = judged.day
     left join runs as programme_run
-        on programme_run.patient_id = judged.patient_id and programme_run.source = 'programme'
+        on programme_run.patient_id = judged.patient_id and programme_run.week_start = judged.week_start
+        and programme_run.source = 'programme'
 ),
 
 criteria as (
@@ -168,8 +195,10 @@ criteria as (
         5 * coalesce(window_days.mornings_settled, 0) >= 4 * coalesce(window_days.mornings_logged, 0)
             as settled_ok
     from staged
-    left join window_days on window_days.patient_id = staged.patient_id
-    left join high_events on high_events.patient_id = staged.patient_id
+    left join window_days
+        on window_days.patient_id = staged.patient_id and window_days.week_start = staged.week_start
+    left join high_events
+        on high_events.patient_id = staged.patient_id and high_events.week_start = staged.week_start
 ),
 
 next_stages as (

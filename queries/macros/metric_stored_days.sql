@@ -2,11 +2,14 @@
 --          metric_day_store instead of computed: the visible patients' programme days up to as_of, clipped to
 --          [day_from, day_to] (null = unbounded), last_day being the last programme day as of as_of. The
 --          stored windows are computed over the whole programme, so they are exact from the first day of a
---          clipped range on (metric_days itself gives nulls near the start of a clipped range). The caller
+--          clipped range on (metric_days itself gives nulls near the start of a clipped range). Optionally
+--          only the patients whose ids are in [first_patient, last_patient] (a refresh's range). The caller
 --          checks that as_of is within the store's horizon (dashboard/metric_store.py).
 -- Grain: one row per patient per programme day.
 -- Parameters: none
-create or replace macro metric_stored_days(as_of, clinician_scope, patient, day_from, day_to) as table
+create or replace macro metric_stored_days(
+    as_of, clinician_scope, patient, day_from, day_to, first_patient := null, last_patient := null
+) as table
 with visible as (
     select
         patient_id,
@@ -14,6 +17,7 @@ with visible as (
     from patients
     where (clinician_scope is null or clinician = clinician_scope)
         and (patient is null or patient_id = patient)
+        and (first_patient is null or patient_id between first_patient and last_patient)
         -- A read past the horizon would miss days: refused, never answered short (metric_store.check_as_of
         -- moves the horizon on first where it can).
         and case

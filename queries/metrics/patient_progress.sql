@@ -7,7 +7,9 @@
 --             $clinician_scope (clinician name, or null for everyone)
 with progress as (
     select *
-    from metric_progress($as_of::date, $clinician_scope::varchar, $patient_id::varchar, $week_start::date)
+    from metric_progress(
+        $as_of::date, $clinician_scope::varchar, $patient_id::varchar, $week_start::date, $week_start::date
+    )
 ),
 
 final as (

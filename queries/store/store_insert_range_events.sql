@@ -4,6 +4,8 @@
 -- Parameters: $first_patient (patient id), $last_patient (patient id), $horizon (date)
 insert into metric_event_store
 select patient_id, rule, date, run_from, until, severity, detail
-from metric_events($horizon::date, null, null, null::date)
-where patient_id between $first_patient and $last_patient
+from metric_events(
+    $horizon::date, null, null, null::date, first_patient := $first_patient::varchar,
+    last_patient := $last_patient::varchar
+)
 order by patient_id, date, rule
