@@ -91,6 +91,19 @@ class Session:
         rows = self.execute(name, **params).fetchall()
         return rows[0][0] if rows else None
 
+    def arrow_frame(self, name: str, /, **params: Any) -> pd.DataFrame:
+        """Run the named query and return its rows as a DataFrame made by Arrow (dates as datetime.date)."""
+        import pyarrow as pa
+
+        # DuckDB's own conversion makes a Python object of every string; Arrow's hands pandas its buffers.
+        table = self.arrow(name, **params)
+        frame = table.to_pandas()
+        for field in table.schema:
+            # As frame() gives them: a boolean column with missing values is pandas' nullable boolean.
+            if pa.types.is_boolean(field.type) and table.column(field.name).null_count:
+                frame[field.name] = frame[field.name].astype("boolean")
+        return frame
+
     def arrow(self, name: str, /, **params: Any) -> Any:
         """Run the named query and return an Arrow table without an extra copy."""
         statement = query(name)
@@ -145,6 +158,10 @@ class Database:
     def frame(self, name: str, /, **params: Any) -> pd.DataFrame:
         """Run the named query on a fresh cursor and return a DataFrame."""
         return self.session().frame(name, **params)
+
+    def arrow_frame(self, name: str, /, **params: Any) -> pd.DataFrame:
+        """Run the named query on a fresh cursor and return a DataFrame built from Arrow."""
+        return self.session().arrow_frame(name, **params)
 
     def rows(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         """Run the named query on a fresh cursor and return dicts."""

@@ -106,8 +106,9 @@ def weekly_review(
     The app also asks for reference_set (whether the reference level was set by the clinician).
     """
     name, params = _review_statement(db, viewer, week, as_of)
-    frame = db.frame(name, **params)
-    frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
+    frame = db.arrow_frame(name, **params)
+    # tolist: each cell is a NumPy array of str, and tolist copies it at C speed.
+    frame["alerts"] = [alerts.tolist() for alerts in frame["alerts"]]
     return frame[columns]
 
 
@@ -141,8 +142,7 @@ def alert_events(
 ) -> pd.DataFrame:
     """Return alert events dated from date_from to date_to (default: all up to as_of), as of as_of."""
     params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of)
-    frame = db.frame(_event_query(db, params), **params)
-    return _dates(_dates(frame), "until")[EVENT_COLUMNS]
+    return db.arrow_frame(_event_query(db, params), **params)[EVENT_COLUMNS]
 
 
 def alert_events_relation(
