@@ -144,12 +144,32 @@ class Database:
                 f"cannot open {self.path}: {error}. DuckDB lets one process write a file at a time; "
                 "stop the app or the other command using it and try again."
             ) from error
-        if not read_only:
-            _restrict_permissions(self.path)
-            self.migrate()
-            from dashboard import metric_store
+        if read_only:
+            self._refuse_unmigrated()
+            return
+        _restrict_permissions(self.path)
+        self.migrate()
+        from dashboard import metric_store
 
-            metric_store.keep_current(self)
+        metric_store.keep_current(self)
+
+    def _refuse_unmigrated(self) -> None:
+        """Refuse a read-only file an older version wrote: its tables and macros are not this version's."""
+        try:
+            applied = {row["version"] for row in self.rows("schema_migrations_applied")}
+        except duckdb.CatalogException:
+            applied = set()
+        missing = sorted(
+            version for version in map(migration_version, queries_in("migrations"))
+            if version not in applied | {0}
+        )
+        if missing:
+            self.close()
+            raise DatabaseError(
+                f"{self.path} was written by an older version of the dashboard ({len(missing)} of this "
+                f"version's migrations, from {missing[0]:04d} on, are not applied), so it cannot be read "
+                "read-only; open it once for writing (any rehab command, or the app) to bring it up to date"
+            )
 
     def session(self) -> Session:
         """Return a session on a fresh cursor, for one query or one thread."""

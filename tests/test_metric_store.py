@@ -18,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from dashboard import metric_store, metrics, patient_settings, programme
 from dashboard.access import Viewer
-from dashboard.db import Database
+from dashboard.db import Database, DatabaseError
 from dashboard.importer import import_sources
 
 ADMIN = Viewer.system()
@@ -312,3 +312,22 @@ def test_events_read_from_a_window_equal_those_of_the_whole_history(tmp_path) ->
             reaching |= {row[1] for row in whole if row[2] < date_from}
     # Runs that start before the window and reach into it are the case a window could get wrong.
     assert reaching >= {"not_logging", "pain_above_ceiling", "load_spike", "rising_streak"}, reaching
+
+
+def test_a_file_an_older_version_wrote_is_refused_read_only_with_the_reason(tmp_path) -> None:
+    db = Database(tmp_path / "clinic.duckdb")
+    import_sources(db, [("patients.csv", PATIENTS_CSV)], actor="test")
+    # As an older version left it: the stores' migrations (0090 on) not applied yet.
+    cursor = db.session().cursor
+    cursor.execute("drop table metric_event_store")
+    cursor.execute("drop table metric_week_store")
+    cursor.execute("delete from schema_migrations where version >= 90")
+    db.close()
+    with pytest.raises(DatabaseError, match=r"older version .*from 0090 on.*open it once for writing"):
+        Database(tmp_path / "clinic.duckdb", read_only=True)
+    # Opened for writing, it is migrated, and then reads read-only.
+    Database(tmp_path / "clinic.duckdb").close()
+    read_only = Database(tmp_path / "clinic.duckdb", read_only=True)
+    # The new stores were filled by that open: patients who log nothing are not logging.
+    assert "not_logging" in set(metrics.alert_events(read_only, ADMIN, as_of=LAST)["rule"])
+    read_only.close()
