@@ -156,20 +156,25 @@ class Database:
     def _refuse_unmigrated(self) -> None:
         """Refuse a read-only file an older version wrote: its tables and macros are not this version's."""
         try:
-            applied = {row["version"] for row in self.rows("schema_migrations_applied")}
-        except duckdb.CatalogException:
-            applied = set()
-        missing = sorted(
-            version for version in map(migration_version, queries_in("migrations"))
-            if version not in applied | {0}
-        )
+            missing = self._pending_migrations()
+        except duckdb.CatalogException:  # no schema_migrations table: nothing was ever applied
+            missing = [s for s in queries_in("migrations") if migration_version(s) != 0]
         if missing:
             self.close()
             raise DatabaseError(
                 f"{self.path} was written by an older version of the dashboard ({len(missing)} of this "
-                f"version's migrations, from {missing[0]:04d} on, are not applied), so it cannot be read "
-                "read-only; open it once for writing (any rehab command, or the app) to bring it up to date"
+                f"version's migrations, from {migration_version(missing[0]):04d} on, are not applied), so it "
+                "cannot be read read-only; open it once for writing (any rehab command, or the app) to bring "
+                "it up to date"
             )
+
+    def _pending_migrations(self) -> list[Query]:
+        """Return this version's migrations not yet applied to the file, in order."""
+        applied = {row["version"] for row in self.rows("schema_migrations_applied")}
+        return [
+            statement for statement in queries_in("migrations")
+            if migration_version(statement) not in applied | {0}
+        ]
 
     def session(self) -> Session:
         """Return a session on a fresh cursor, for one query or one thread."""
@@ -246,11 +251,7 @@ class Database:
         """Apply pending migrations in order, all in one transaction, then refresh changed macros."""
         with self.transaction() as session:
             session.execute("schema_migrations_create")
-        applied = {row["version"] for row in self.rows("schema_migrations_applied")}
-        pending = [
-            statement for statement in queries_in("migrations")
-            if migration_version(statement) not in applied | {0}
-        ]
+        pending = self._pending_migrations()
         if pending:
             # A table rebuilt over several files (set aside, create, copy, drop) is never left half done.
             with self.transaction() as session:
