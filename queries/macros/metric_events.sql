@@ -50,27 +50,27 @@ reaching as (
 -- patient discharged mid-week has that day before the week's Sunday): every other flag is cleared, so no run
 -- is cut short and no earlier week is judged.
 earlier_days as (
-    select
-        stored.* replace (
-            coalesce(stored.rises and stored.rising_island = reaching.rising_island, false) as rises,
-            coalesce(stored.above_ceiling and stored.ceiling_island = reaching.ceiling_island, false)
-                as above_ceiling,
-            coalesce(stored.load_spike and stored.spike_island = reaching.spike_island, false) as load_spike,
-            coalesce(stored.missing_morning and stored.missing_island = reaching.missing_island, false)
-                as missing_morning,
-            null::varchar as response_status,
-            stored.week_last_day and stored.date >= date_trunc('week', date_from)::date as week_last_day
-        )
-    from metric_stored_days(
-        as_of, clinician_scope, patient, null, date_from - 1, first_patient := first_patient,
-        last_patient := last_patient
-    ) as stored
-    left join reaching on reaching.patient_id = stored.patient_id
-    where (stored.rises and stored.rising_island = reaching.rising_island)
-        or (stored.above_ceiling and stored.ceiling_island = reaching.ceiling_island)
-        or (stored.load_spike and stored.spike_island = reaching.spike_island)
-        or (stored.missing_morning and stored.missing_island = reaching.missing_island)
-        or (stored.week_last_day and stored.date >= date_trunc('week', date_from)::date)
+    select *
+    from (
+        select
+            stored.* replace (
+                coalesce(stored.rises and stored.rising_island = reaching.rising_island, false) as rises,
+                coalesce(stored.above_ceiling and stored.ceiling_island = reaching.ceiling_island, false)
+                    as above_ceiling,
+                coalesce(stored.load_spike and stored.spike_island = reaching.spike_island, false)
+                    as load_spike,
+                coalesce(stored.missing_morning and stored.missing_island = reaching.missing_island, false)
+                    as missing_morning,
+                null::varchar as response_status,
+                stored.week_last_day and stored.date >= date_trunc('week', date_from)::date as week_last_day
+            )
+        from metric_stored_days(
+            as_of, clinician_scope, patient, null, date_from - 1, first_patient := first_patient,
+            last_patient := last_patient
+        ) as stored
+        left join reaching on reaching.patient_id = stored.patient_id
+    )
+    where rises or above_ceiling or load_spike or missing_morning or week_last_day
 ),
 
 days as (

@@ -5,13 +5,10 @@
 -- Parameters: $as_of (date), $patient_id (patient id, or null for every patient), $clinician_scope (clinician
 --             name, or null for everyone)
 with final as (
+    -- Their until is cut to $as_of, so reaching it is ending on it.
     select count(*) > 0 as going_on
-    from metric_event_store as store
-    inner join patients on patients.patient_id = store.patient_id
-    where store.date <= $as_of::date
-        and store.until >= $as_of::date
-        and ($patient_id::varchar is null or store.patient_id = $patient_id::varchar)
-        and ($clinician_scope::varchar is null or patients.clinician = $clinician_scope::varchar)
+    from metric_stored_events($as_of::date, $clinician_scope::varchar, $patient_id::varchar)
+    where until >= $as_of::date
 )
 
 select * from final
