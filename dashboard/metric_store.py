@@ -66,6 +66,7 @@ def _compute(session: Session, patient_ids: list[str] | None, at_least: dt.date 
             horizon = _wanted_horizon(latest, at_least)
         session.execute("store_delete_all")
         session.execute("store_delete_all_events")
+        session.execute("store_delete_all_open_events")
         session.execute("store_delete_all_weeks")
         # Set first: the events read the stored days through metric_stored_days, which checks the horizon.
         session.execute("store_set_horizon", horizon=horizon)
@@ -73,6 +74,7 @@ def _compute(session: Session, patient_ids: list[str] | None, at_least: dt.date 
             session.execute("store_insert_range", horizon=horizon, **chunk)
             # The events read the days just stored, so they follow them range by range.
             session.execute("store_insert_range_events", horizon=horizon, **chunk)
+            session.execute("store_insert_range_open_events", horizon=horizon, **chunk)
         # The weeks read both, a few weeks of the whole clinic at a time.
         for weeks in session.rows("store_week_ranges", horizon=horizon, range_weeks=RANGE_WEEKS):
             session.execute("store_insert_range_weeks", horizon=horizon, **weeks)
@@ -80,9 +82,11 @@ def _compute(session: Session, patient_ids: list[str] | None, at_least: dt.date 
     for patient_id in patient_ids:
         session.execute("store_delete_patient", patient_id=patient_id)
         session.execute("store_delete_patient_events", patient_id=patient_id)
+        session.execute("store_delete_patient_open_events", patient_id=patient_id)
         session.execute("store_delete_patient_weeks", patient_id=patient_id)
         session.execute("store_insert_patient", patient_id=patient_id, horizon=horizon)
         session.execute("store_insert_patient_events", patient_id=patient_id, horizon=horizon)
+        session.execute("store_insert_patient_open_events", patient_id=patient_id, horizon=horizon)
         session.execute("store_insert_patient_weeks", patient_id=patient_id, horizon=horizon)
 
 

@@ -142,7 +142,7 @@ def alert_events(
 ) -> pd.DataFrame:
     """Return alert events dated from date_from to date_to (default: all up to as_of), as of as_of."""
     params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of)
-    return db.arrow_frame(_event_query(db, params), **params)[EVENT_COLUMNS]
+    return db.arrow_frame("alert_events", **params)[EVENT_COLUMNS]
 
 
 def alert_events_relation(
@@ -151,14 +151,7 @@ def alert_events_relation(
 ) -> duckdb.DuckDBPyRelation:
     """Return alert_events' rows and columns as a DuckDB relation, run when read (the CLI's writers)."""
     params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of)
-    return named_relation(db, _event_query(db, params), EVENT_COLUMNS, **params)
-
-
-def _event_query(db: Database, params: dict) -> str:
-    """Return the alert query to run: the stored events alone when no run goes on on the as-of date."""
-    scope = {key: params[key] for key in ("as_of", "patient_id", "clinician_scope")}
-    # Computing the runs that go on costs a query plan of every rule; most single patients have none.
-    return "alert_events" if db.value("store_events_going_on", **scope) else "alert_events_ended"
+    return named_relation(db, "alert_events", EVENT_COLUMNS, **params)
 
 
 def _event_parameters(

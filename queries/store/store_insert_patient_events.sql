@@ -4,5 +4,5 @@
 -- Parameters: $patient_id (patient id), $horizon (date)
 insert into metric_event_store
 select patient_id, rule, date, run_from, until, severity, detail
-from metric_events($horizon::date, null, $patient_id::varchar, null::date)
+from metric_events($horizon::date, null, $patient_id::varchar)
 order by date, rule

@@ -5,7 +5,6 @@
 insert into metric_event_store
 select patient_id, rule, date, run_from, until, severity, detail
 from metric_events(
-    $horizon::date, null, null, null::date, first_patient := $first_patient::varchar,
-    last_patient := $last_patient::varchar
+    $horizon::date, null, null, first_patient := $first_patient::varchar, last_patient := $last_patient::varchar
 )
-order by patient_id, date, rule
+order by date, patient_id, rule
