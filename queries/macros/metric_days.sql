@@ -38,11 +38,27 @@ neighbours as (
         sum(daily_reps) over (by_day rows between 27 preceding and current row) as chronic_reps,
         -- The rank of the last day before this one with a logged stage (a struct: 'other' has no rank).
         last_value(case when stage is not null then {'rank': stage_rank} end ignore nulls)
-            over (by_day rows between unbounded preceding and 1 preceding) as prev_logged
+            over (by_day rows between unbounded preceding and 1 preceding) as prev_logged,
+        -- The ISO week so far: programme days are consecutive, so it is the rows back to its Monday (or the
+        -- first day read), in the same sort as the other windows.
+        min(date) over week_so_far as week_first_day,
+        bool_or(on_programme) over week_so_far as week_on_programme,
+        count(*) filter (where target > 0) over week_so_far as week_training_days,
+        count(*) filter (where target > 0 and daily_reps >= target) over week_so_far as week_days_on_target,
+        min(target) filter (where target > 0) over week_so_far as week_lowest_target,
+        max(target) filter (where target > 0) over week_so_far as week_highest_target,
+        metric_adherence_pct(
+            list({'reps': daily_reps, 'target': target}) filter (where target > 0) over week_so_far,
+            sum(least(daily_reps, target)) filter (where target > 0) over week_so_far,
+            min(target) filter (where target > 0) over week_so_far,
+            max(target) filter (where target > 0) over week_so_far
+        ) as week_adherence_pct,
+        isodow(date) = 7 or lead(date) over by_day is null as week_last_day
     from spine
     window
         by_day as (partition by patient_id order by date),
-        usual_window as (partition by patient_id order by date rows between 14 preceding and 1 preceding)
+        usual_window as (partition by patient_id order by date rows between 14 preceding and 1 preceding),
+        week_so_far as (partition by patient_id order by date rows between isodow(date) - 1 preceding and current row)
 ),
 
 flags as (
@@ -105,32 +121,6 @@ islands as (
     window running as (partition by patient_id order by date rows between unbounded preceding and current row)
 ),
 
--- The week so far on each day (ISO weeks, rest days left out of adherence), so that a week's figures are
--- read from one stored day: its last programme day in the week up to the as-of date.
-weekly as (
-    select
-        *,
-        min(date) over week_so_far as week_first_day,
-        bool_or(on_programme) over week_so_far as week_on_programme,
-        count(*) filter (where target > 0) over week_so_far as week_training_days,
-        count(*) filter (where target > 0 and daily_reps >= target) over week_so_far as week_days_on_target,
-        min(target) filter (where target > 0) over week_so_far as week_lowest_target,
-        max(target) filter (where target > 0) over week_so_far as week_highest_target,
-        metric_adherence_pct(
-            list({'reps': daily_reps, 'target': target}) filter (where target > 0) over week_so_far,
-            sum(least(daily_reps, target)) filter (where target > 0) over week_so_far,
-            min(target) filter (where target > 0) over week_so_far,
-            max(target) filter (where target > 0) over week_so_far
-        ) as week_adherence_pct,
-        row_number() over (partition by patient_id, date_trunc('week', date) order by date desc) = 1
-            as week_last_day
-    from islands
-    window week_so_far as (
-        partition by patient_id, date_trunc('week', date) order by date
-        rows between unbounded preceding and current row
-    )
-),
-
 final as (
     select
         patient_id,
@@ -176,7 +166,7 @@ final as (
         week_highest_target,
         week_adherence_pct,
         week_last_day
-    from weekly
+    from islands
 )
 
 select * from final
