@@ -54,6 +54,23 @@ def bind(statement: Query, params: dict[str, Any]) -> dict[str, Any]:
     return {name: params[name] for name in statement.parameters}
 
 
+def arrow_to_frame(table: Any) -> pd.DataFrame:
+    """Return an Arrow table as a DataFrame (dates as datetime.date, lists as Python lists)."""
+    import pyarrow as pa
+
+    # DuckDB's own conversion makes a Python object of every string; Arrow's hands pandas its buffers.
+    lists = [field.name for field in table.schema if pa.types.is_list(field.type)]
+    frame = table.drop_columns(lists).to_pandas()
+    for position, field in enumerate(table.schema):
+        if field.name in lists:
+            # Python lists, not the NumPy array per cell that to_pandas makes.
+            frame.insert(position, field.name, table.column(field.name).to_pylist())
+        elif pa.types.is_boolean(field.type) and table.column(field.name).null_count:
+            # As frame() gives them: a boolean column with missing values is pandas' nullable boolean.
+            frame[field.name] = frame[field.name].astype("boolean")
+    return frame
+
+
 class Session:
     """A cursor that runs named queries; inside `Database.transaction` all its work commits together."""
 
@@ -92,17 +109,8 @@ class Session:
         return rows[0][0] if rows else None
 
     def arrow_frame(self, name: str, /, **params: Any) -> pd.DataFrame:
-        """Run the named query and return its rows as a DataFrame made by Arrow (dates as datetime.date)."""
-        import pyarrow as pa
-
-        # DuckDB's own conversion makes a Python object of every string; Arrow's hands pandas its buffers.
-        table = self.arrow(name, **params)
-        frame = table.to_pandas()
-        for field in table.schema:
-            # As frame() gives them: a boolean column with missing values is pandas' nullable boolean.
-            if pa.types.is_boolean(field.type) and table.column(field.name).null_count:
-                frame[field.name] = frame[field.name].astype("boolean")
-        return frame
+        """Run the named query and return its rows as a DataFrame made by Arrow (arrow_to_frame)."""
+        return arrow_to_frame(self.arrow(name, **params))
 
     def arrow(self, name: str, /, **params: Any) -> Any:
         """Run the named query and return an Arrow table without an extra copy."""
@@ -187,6 +195,10 @@ class Database:
     def arrow_frame(self, name: str, /, **params: Any) -> pd.DataFrame:
         """Run the named query on a fresh cursor and return a DataFrame built from Arrow."""
         return self.session().arrow_frame(name, **params)
+
+    def arrow(self, name: str, /, **params: Any) -> Any:
+        """Run the named query on a fresh cursor and return an Arrow table."""
+        return self.session().arrow(name, **params)
 
     def rows(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         """Run the named query on a fresh cursor and return dicts."""

@@ -9,7 +9,7 @@ import duckdb
 
 from dashboard import metric_store
 from dashboard.access import Viewer
-from dashboard.db import Database
+from dashboard.db import Database, arrow_to_frame
 from dashboard.relations import named_relation
 from dashboard.weeks import parse_iso_week
 
@@ -106,10 +106,7 @@ def weekly_review(
     The app also asks for reference_set (whether the reference level was set by the clinician).
     """
     name, params = _review_statement(db, viewer, week, as_of)
-    frame = db.arrow_frame(name, **params)
-    # tolist: each cell is a NumPy array of str, and tolist copies it at C speed.
-    frame["alerts"] = [alerts.tolist() for alerts in frame["alerts"]]
-    return frame[columns]
+    return arrow_to_frame(db.arrow(name, **params).select(columns))
 
 
 def weekly_review_relation(
@@ -142,7 +139,7 @@ def alert_events(
 ) -> pd.DataFrame:
     """Return alert events dated from date_from to date_to (default: all up to as_of), as of as_of."""
     params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of)
-    return db.arrow_frame("alert_events", **params)[EVENT_COLUMNS]
+    return db.arrow_frame("alert_events", **params)
 
 
 def alert_events_relation(
