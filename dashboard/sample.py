@@ -482,7 +482,10 @@ def _exercise_table(ids, first_day, exercised, stage, daily_reps, rng) -> pa.Tab
     }
     first_name = np.array([loaded_names.get(s, ("", ""))[0] for s in day_stage], dtype=object)
     second_name = np.array([loaded_names.get(s, ("", ""))[1] for s in day_stage], dtype=object)
-    load = np.where(day_stage == "energy_storage", np.nan, np.rint(rng.normal(40, 8, len(patient))))
+    # Clipped like every other drawn score: five standard deviations below 40 kg happen at 30,000 patients.
+    load = np.where(
+        day_stage == "energy_storage", np.nan, np.clip(np.rint(rng.normal(40, 8, len(patient))), 0, None)
+    )
 
     iso = np.nonzero(isometric)[0]
     loaded = np.nonzero(~isometric)[0]

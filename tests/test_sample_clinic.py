@@ -217,3 +217,20 @@ def test_given_the_sample_programmes_expect_logged_exercises_to_be_the_prescribe
     # Heavy slow resistance is logged on Mondays, Wednesdays and Fridays only.
     mwf = exercises[exercises.patient_id == "P017"]
     assert {date.weekday() for date in mwf["date"]} == {0, 2, 4}
+
+
+def test_given_load_draws_five_deviations_below_the_mean_expect_no_negative_load():
+    import numpy as np
+
+    from dashboard.sample import _exercise_table
+
+    # 10,000 patients loading heavy slow for 300 days draw as many loads as the 30,000-patient clinic, whose
+    # exercises.csv the importer refused for two loads of -1 kg.
+    patients, days = 10_000, 300
+    exercised = np.ones((patients, days), dtype=bool)
+    stage = np.full((patients, days), "heavy_slow", dtype=object)
+    daily_reps = np.full((patients, days), 60)
+    assert np.rint(np.random.default_rng(3).normal(40, 8, patients * days)).min() < 0  # the seed draws some
+    ids = np.array([f"P{number:05d}" for number in range(patients)], dtype=object)
+    table = _exercise_table(ids, dt.date(2026, 1, 1), exercised, stage, daily_reps, np.random.default_rng(3))
+    assert pc.min(table.column("load_kg")).as_py() >= 0
