@@ -10,9 +10,7 @@
 create or replace macro metric_settings(clinician_scope, patient) as table
 with visible as (
     select *
-    from patients
-    where (clinician_scope is null or clinician = clinician_scope)
-        and (patient is null or patient_id = patient)
+    from metric_visible_patients(clinician_scope, patient)
 ),
 
 -- A struct keeps "set to learn" (a struct holding null) apart from "not changed" (no struct at all).

@@ -17,9 +17,7 @@ with programme as (
         least(coalesce(discharged_on, as_of), as_of) as last_day,
         greatest(start_date, coalesce(day_from, start_date)) as first_day,
         least(coalesce(discharged_on, as_of), as_of, coalesce(day_to, as_of)) as clipped_last_day
-    from patients
-    where (clinician_scope is null or clinician = clinician_scope)
-        and (patient is null or patient_id = patient)
+    from metric_visible_patients(clinician_scope, patient)
 ),
 
 days as (

@@ -14,10 +14,8 @@ with visible as (
     select
         patient_id,
         least(coalesce(discharged_on, as_of), as_of) as last_day
-    from patients
-    where (clinician_scope is null or clinician = clinician_scope)
-        and (patient is null or patient_id = patient)
-        and (first_patient is null or patient_id between first_patient and last_patient)
+    from metric_visible_patients(clinician_scope, patient)
+    where (first_patient is null or patient_id between first_patient and last_patient)
         -- A read past the horizon would miss days: refused, never answered short (metric_store.check_as_of
         -- moves the horizon on first where it can).
         and case

@@ -8,9 +8,7 @@
 create or replace macro metric_stored_events(as_of, clinician_scope, patient) as table
 with visible as (
     select patient_id
-    from patients
-    where (clinician_scope is null or clinician = clinician_scope)
-        and (patient is null or patient_id = patient)
+    from metric_visible_patients(clinician_scope, patient)
 ),
 
 ended as (
