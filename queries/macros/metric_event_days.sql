@@ -1,6 +1,6 @@
 -- Returns: a table macro giving the alert events of visible patients as each stands on every day of its run,
 --          computed from data up to as_of. This is the one definition of every rule; metric_events (the events
---          as of as_of) and the maintained metric_event_day_store both read it, and through them the alert
+--          as of as_of) and the maintained metric_open_event_store both read it, and through them the alert
 --          listing, the weekly review and the reports.
 --            rising_streak (high): a run of mornings each strictly above the one before; dated on the first
 --              morning from the run's third that is painful by its rise over the run's first morning; until
