@@ -42,11 +42,14 @@ SETUP = (
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def held(tmp_path: Path) -> Iterator[Path]:
-    """Return the sample clinic's file, with a backup of it in tmp_path/backups, held by another process."""
-    path = tmp_path / "clinic.duckdb"
-    subprocess.run([sys.executable, "-c", SETUP, str(path), str(tmp_path / "backups")], check=True, cwd=REPO)
+# One clinic for the module (about 8 s to build): every command here is refused or only reads, so none
+# changes it or its backup.
+@pytest.fixture(scope="module")
+def held(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Return the sample clinic's file, with a backup in its folder's backups/, held by another process."""
+    folder = tmp_path_factory.mktemp("held")
+    path = folder / "clinic.duckdb"
+    subprocess.run([sys.executable, "-c", SETUP, str(path), str(folder / "backups")], check=True, cwd=REPO)
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
@@ -92,22 +95,22 @@ def test_given_a_held_database_expect_a_read_only_command_to_offer_the_backup(he
 
 
 def test_given_a_held_database_expect_the_read_commands_to_read_the_newest_backup_and_say_which(
-    held, capsys, tmp_path
+    held, capsys
 ):
-    [taken] = backup.list_backups(tmp_path / "backups")
+    [taken] = backup.list_backups(held.parent / "backups")
     capsys.readouterr()
-    assert main(["review", "--week", "2026-W47", "--from-backup", str(tmp_path / "backups")]) == 0
+    assert main(["review", "--week", "2026-W47", "--from-backup", str(held.parent / "backups")]) == 0
     captured = capsys.readouterr()
     assert f"rehab: reading backup {taken.name} taken " in captured.err
     assert "ago), not the live database" in captured.err
     assert "P010" in captured.out
-    assert main(["audit", "--format", "csv", "--from-backup", str(tmp_path / "backups")]) == 0
+    assert main(["audit", "--format", "csv", "--from-backup", str(held.parent / "backups")]) == 0
     assert "added clinician account sam.patel" in capsys.readouterr().out
     assert main(["alerts", "--from-backup", str(taken)]) == 0
     assert "flare" in capsys.readouterr().out
 
 
-def test_given_from_backup_and_db_together_expect_a_refusal(held, capsys, tmp_path):
-    code, _, err = rehab(capsys, held, "audit", "--from-backup", tmp_path / "backups")
+def test_given_from_backup_and_db_together_expect_a_refusal(held, capsys):
+    code, _, err = rehab(capsys, held, "audit", "--from-backup", held.parent / "backups")
     assert code == 1
     assert "give --db or --from-backup, not both" in err
