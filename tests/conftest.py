@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,12 +30,24 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database.close()
 
 
-@pytest.fixture
-def sample_db(db: Database) -> Database:
-    """Return a database holding the shipped sample clinic."""
-    result = import_paths(db, sorted(SAMPLE_DIR.glob("*.csv")), actor="test")
+@pytest.fixture(scope="session")
+def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a closed database file holding the shipped sample clinic, imported once per test process."""
+    path = tmp_path_factory.mktemp("sample") / "clinic.duckdb"
+    database = Database(path)
+    result = import_paths(database, sorted(SAMPLE_DIR.glob("*.csv")), actor="test")
     assert result.ok, result.report()
-    return db
+    database.close()
+    return path
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path, sample_db_file: Path) -> Iterator[Database]:
+    """Return a database holding the shipped sample clinic: a copy of the file imported once (3 s each)."""
+    shutil.copyfile(sample_db_file, tmp_path / "clinic.duckdb")
+    database = Database(tmp_path / "clinic.duckdb")
+    yield database
+    database.close()
 
 
 @pytest.fixture
