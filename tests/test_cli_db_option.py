@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
 
 from dashboard.cli import build_parser, main
-from dashboard.db import DB_ENV_VAR, close_database, open_database
-from dashboard.importer import import_paths
-from dashboard.sample import SAMPLE_DIR
+from dashboard.db import DB_ENV_VAR, close_database
 
 # Tried in turn for a required argument until its type accepts one: a date, a number, a week, a word.
 CANDIDATE_VALUES = ("2026-11-22", "1", "2026-W47", "x")
@@ -96,12 +95,10 @@ def test_given_two_different_databases_expect_a_refusal_naming_both(capsys) -> N
 
 
 @pytest.fixture
-def copy_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def copy_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_db_file: Path) -> Path:
     """Return a closed sample-clinic database; $REHAB_DB names another file, which must stay unmade."""
     path = tmp_path / "copy.duckdb"
-    result = import_paths(open_database(path), sorted(SAMPLE_DIR.glob("*.csv")), actor="test")
-    assert result.ok, result.report()
-    close_database(path)
+    shutil.copyfile(sample_db_file, path)
     monkeypatch.setenv(DB_ENV_VAR, str(tmp_path / "default.duckdb"))
     yield path
     close_database(path)
