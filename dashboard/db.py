@@ -108,10 +108,6 @@ class Session:
         rows = self.execute(name, **params).fetchall()
         return rows[0][0] if rows else None
 
-    def arrow_frame(self, name: str, /, **params: Any) -> pd.DataFrame:
-        """Run the named query and return its rows as a DataFrame made by Arrow (arrow_to_frame)."""
-        return arrow_to_frame(self.arrow(name, **params))
-
     def arrow(self, name: str, /, **params: Any) -> Any:
         """Run the named query and return an Arrow table without an extra copy."""
         statement = query(name)
@@ -191,10 +187,6 @@ class Database:
     def frame(self, name: str, /, **params: Any) -> pd.DataFrame:
         """Run the named query on a fresh cursor and return a DataFrame."""
         return self.session().frame(name, **params)
-
-    def arrow_frame(self, name: str, /, **params: Any) -> pd.DataFrame:
-        """Run the named query on a fresh cursor and return a DataFrame built from Arrow."""
-        return self.session().arrow_frame(name, **params)
 
     def arrow(self, name: str, /, **params: Any) -> Any:
         """Run the named query on a fresh cursor and return an Arrow table."""

@@ -139,7 +139,7 @@ def alert_events(
 ) -> pd.DataFrame:
     """Return alert events dated from date_from to date_to (default: all up to as_of), as of as_of."""
     params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of)
-    return db.arrow_frame("alert_events", **params)
+    return arrow_to_frame(db.arrow("alert_events", **params).select(EVENT_COLUMNS))
 
 
 def alert_events_relation(
