@@ -162,7 +162,7 @@ class Database:
         try:
             missing = self._pending_migrations()
         except duckdb.CatalogException:  # no schema_migrations table: nothing was ever applied
-            missing = [s for s in queries_in("migrations") if migration_version(s) != 0]
+            missing = self._pending_migrations(applied=set())
         if missing:
             self.close()
             raise DatabaseError(
@@ -172,9 +172,10 @@ class Database:
                 "it up to date"
             )
 
-    def _pending_migrations(self) -> list[Query]:
-        """Return this version's migrations not yet applied to the file, in order."""
-        applied = {row["version"] for row in self.rows("schema_migrations_applied")}
+    def _pending_migrations(self, applied: set[int] | None = None) -> list[Query]:
+        """Return this version's migrations not yet applied to the file (or not in applied), in order."""
+        if applied is None:
+            applied = {row["version"] for row in self.rows("schema_migrations_applied")}
         return [
             statement for statement in queries_in("migrations")
             if migration_version(statement) not in applied | {0}
