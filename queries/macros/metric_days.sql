@@ -58,7 +58,9 @@ neighbours as (
     window
         by_day as (partition by patient_id order by date),
         usual_window as (partition by patient_id order by date rows between 14 preceding and 1 preceding),
-        week_so_far as (partition by patient_id order by date rows between isodow(date) - 1 preceding and current row)
+        week_so_far as (
+            partition by patient_id order by date rows between isodow(date) - 1 preceding and current row
+        )
 ),
 
 flags as (

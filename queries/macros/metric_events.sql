@@ -5,8 +5,9 @@
 --          last_patient] (a refresh's range).
 -- Grain: one row per event.
 -- Parameters: none
-create or replace macro metric_events(as_of, clinician_scope, patient, first_patient := null, last_patient := null)
-as table
+create or replace macro metric_events(
+    as_of, clinician_scope, patient, first_patient := null, last_patient := null
+) as table
 with final as (
     select
         patient_id,
