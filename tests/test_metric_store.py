@@ -22,6 +22,7 @@ from dashboard.db import Database, DatabaseError
 from dashboard.importer import import_sources
 
 ADMIN = Viewer.system()
+LEA = Viewer("lea", "clinician")
 PATIENTS = ("P1", "P2", "P3")
 START = dt.date(2026, 10, 1)
 LAST = dt.date(2026, 11, 22)
@@ -87,10 +88,10 @@ def iso_week(day: dt.date) -> str:
     return f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}"
 
 
-def computed_review(db: Database, as_of: dt.date):
+def computed_review(db: Database, as_of: dt.date, clinician_scope: str | None = None):
     """Return the review of as_of's week computed from the stored days (weekly_review), not read stored."""
     monday = as_of - dt.timedelta(days=as_of.weekday())
-    frame = db.frame("weekly_review", week_start=monday, as_of=as_of, clinician_scope=None)
+    frame = db.frame("weekly_review", week_start=monday, as_of=as_of, clinician_scope=clinician_scope)
     frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
     return frame[metrics.REVIEW_COLUMNS]
 
@@ -210,6 +211,13 @@ class MaintainedStore(RuleBasedStateMachine):
         """A discharge date set or cleared."""
         patient_settings.save_status(self.db, ADMIN, patient, {"discharged_on": day})
 
+    @rule(patient=patients, name=st.sampled_from(["Ann Bell", "Bo Chan"]),
+          clinician=st.sampled_from(["lea", "sam"]))
+    def refile_patient(self, patient, name, clinician) -> None:
+        """The patients file again with replace: a patient renamed or moved to another clinician."""
+        line = f"{patient},{name},{clinician},hamstring,{START},60,5,2"
+        self._import("patients.csv", PATIENTS_CSV.decode().splitlines()[0], [line], replace=True)
+
     @invariant()
     def store_equals_a_full_recompute(self) -> None:
         horizon = self.db.value("store_horizon")
@@ -224,6 +232,9 @@ class MaintainedStore(RuleBasedStateMachine):
             # A finished week's review is read from the store; computed from the stored days, it is the same.
             reviewed = metrics.weekly_review(self.db, ADMIN, iso_week(as_of), as_of=as_of)
             assert records(reviewed) == records(computed_review(self.db, as_of))
+            # A clinician's review holds their patients as filed now, names as they are now.
+            own = metrics.weekly_review(self.db, LEA, iso_week(as_of), as_of=as_of)
+            assert records(own) == records(computed_review(self.db, as_of, clinician_scope="lea"))
 
     def teardown(self) -> None:
         self.db.close()

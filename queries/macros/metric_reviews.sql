@@ -8,8 +8,10 @@
 --          when one of its events is dated on or before W's last counted day (its Sunday, or as_of when
 --          earlier) and its run lasts until W's Monday or later, so a run that goes on counts in every week it
 --          covers. Each week reads only days up to its Sunday, so a week whose Sunday is on or before as_of
---          has the figures of any later as-of date (metric_week_store keeps those). Optionally only the
---          patients whose ids are in [first_patient, last_patient] (a refresh's range).
+--          has the figures of any later as-of date (metric_week_store keeps those). Each row carries what the
+--          review shows beside the figures (the patient's name and clinician, the week's ISO label) and
+--          risk_order, the review's order within a week with patient_id (red, amber, green). Optionally only
+--          the patients whose ids are in [first_patient, last_patient] (a refresh's range).
 -- Grain: one row per patient per week in the programme.
 -- Parameters: none
 create or replace macro metric_reviews(
@@ -71,6 +73,9 @@ active as (
 reviewed as (
     select
         this_week.patient_id,
+        patients.name,
+        patients.clinician,
+        metric_iso_week(this_week.week_start) as week,
         this_week.week_start,
         this_week.adherence_pct,
         this_week.days_on_target,
@@ -92,8 +97,15 @@ reviewed as (
             when active.any_red then 'red'
             when active.any_amber then 'amber'
             else 'green'
-        end as risk
+        end as risk,
+        case
+            when active.any_red then 0
+            when active.any_amber then 1
+            else 2
+        end::tinyint as risk_order
     from weeks as this_week
+    -- Names are joined to the week rows, not carried through the spine's windows.
+    inner join patients on patients.patient_id = this_week.patient_id
     left join weeks as previous_week
         on previous_week.patient_id = this_week.patient_id
         and previous_week.week_start = this_week.week_start - 7

@@ -6,29 +6,15 @@
 -- Grain: one row per patient in the programme during W.
 -- Parameters: $week_start (date, a Monday), $as_of (date), $clinician_scope (clinician name, or null for
 --             everyone)
-with figures as (
+with reviewed as (
     select *
     from metric_reviews($as_of::date, $clinician_scope::varchar, null, $week_start::date, $week_start::date)
 ),
 
-reviewed as (
-    select
-        figures.patient_id,
-        patients.name,
-        patients.clinician,
-        metric_iso_week($week_start) as week,
-        figures.* exclude (patient_id, week_start)
-    from figures
-    -- Names are joined to the review rows, not carried through the spine's windows.
-    inner join patients on patients.patient_id = figures.patient_id
-),
-
 final as (
-    select *
+    select * exclude (week_start, risk_order)
     from reviewed
-    order by
-        case risk when 'red' then 0 when 'amber' then 1 else 2 end,
-        patient_id
+    order by risk_order, patient_id
 )
 
 select * from final

@@ -4,30 +4,18 @@
 --          patient_id.
 -- Grain: one row per patient in the programme during W.
 -- Parameters: $week_start (date, a Monday), $clinician_scope (clinician name, or null for everyone)
-with figures as (
+with reviewed as (
     select *
     from metric_week_store
     where week_start = $week_start::date
-),
-
-reviewed as (
-    select
-        figures.patient_id,
-        patients.name,
-        patients.clinician,
-        metric_iso_week($week_start) as week,
-        figures.* exclude (patient_id, week_start)
-    from figures
-    inner join patients on patients.patient_id = figures.patient_id
-    where $clinician_scope::varchar is null or patients.clinician = $clinician_scope::varchar
+        -- The stored clinician is the patient's own: a write that changes it refreshes their weeks.
+        and ($clinician_scope::varchar is null or clinician = $clinician_scope::varchar)
 ),
 
 final as (
-    select *
+    select * exclude (week_start, risk_order)
     from reviewed
-    order by
-        case risk when 'red' then 0 when 'amber' then 1 else 2 end,
-        patient_id
+    order by risk_order, patient_id
 )
 
 select * from final
