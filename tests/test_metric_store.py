@@ -27,9 +27,18 @@ PATIENTS = ("P1", "P2", "P3")
 START = dt.date(2026, 10, 1)
 LAST = dt.date(2026, 11, 22)
 AS_OF_DAYS = (dt.date(2026, 11, 8), dt.date(2026, 11, 15), LAST)
+PATIENTS_HEADER = (
+    "patient_id,name,clinician,condition,start_date,daily_rep_target,pain_ceiling,flare_threshold"
+)
+
+
+def patient_line(patient: str, name: str, clinician: str) -> str:
+    """Return a patients-file line: the clinic's usual programme settings under a name and clinician."""
+    return f"{patient},{name},{clinician},hamstring,{START},60,5,2"
+
+
 PATIENTS_CSV = (
-    "patient_id,name,clinician,condition,start_date,daily_rep_target,pain_ceiling,flare_threshold\n"
-    + "".join(f"{p},Patient {p},lea,hamstring,{START},60,5,2\n" for p in PATIENTS)
+    PATIENTS_HEADER + "\n" + "".join(patient_line(p, f"Patient {p}", "lea") + "\n" for p in PATIENTS)
 ).encode()
 
 days = st.integers(0, (LAST - START).days).map(lambda offset: START + dt.timedelta(days=offset))
@@ -215,8 +224,7 @@ class MaintainedStore(RuleBasedStateMachine):
           clinician=st.sampled_from(["lea", "sam"]))
     def refile_patient(self, patient, name, clinician) -> None:
         """The patients file again with replace: a patient renamed or moved to another clinician."""
-        line = f"{patient},{name},{clinician},hamstring,{START},60,5,2"
-        self._import("patients.csv", PATIENTS_CSV.decode().splitlines()[0], [line], replace=True)
+        self._import("patients.csv", PATIENTS_HEADER, [patient_line(patient, name, clinician)], replace=True)
 
     @invariant()
     def store_equals_a_full_recompute(self) -> None:
