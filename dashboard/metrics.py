@@ -23,6 +23,10 @@ REVIEW_COLUMNS = [
     "target_reps", "stage", "stage_source", "days_in_stage", "ready_to_progress", "next_stage", "alerts",
     "risk",
 ]
+# The review's order: red, amber, green (metric_reviews' risk_order), then patient. Sorting the few key
+# columns in Arrow and gathering the rows is cheaper than DuckDB's sort, which moves every column.
+REVIEW_ORDER = (("risk_order", "ascending"), ("patient_id", "ascending"))
+SQL_DIRECTION = {"ascending": "asc", "descending": "desc"}
 EVENT_COLUMNS = ["patient_id", "rule", "date", "until", "severity", "detail"]
 RESPONSE_COLUMNS = ["date", "morning_before", "morning_after", "response", "status", "settled_36h"]
 DAY_COLUMNS = [
@@ -105,8 +109,11 @@ def weekly_review(
 
     The app also asks for reference_set (whether the reference level was set by the clinician).
     """
+    import pyarrow.compute as pc
+
     name, params = _review_statement(db, viewer, week, as_of)
-    return arrow_to_frame(db.arrow(name, **params).select(columns))
+    table = db.arrow(name, **params)
+    return arrow_to_frame(table.take(pc.sort_indices(table, sort_keys=REVIEW_ORDER)).select(columns))
 
 
 def weekly_review_relation(
@@ -114,7 +121,8 @@ def weekly_review_relation(
 ) -> duckdb.DuckDBPyRelation:
     """Return weekly_review's rows and columns as a DuckDB relation, run when read (the CLI's writers)."""
     name, params = _review_statement(db, viewer, week, as_of)
-    return named_relation(db, name, REVIEW_COLUMNS, **params)
+    order = ", ".join(f"{column} {SQL_DIRECTION[direction]}" for column, direction in REVIEW_ORDER)
+    return named_relation(db, name, **params).order(order).select(*REVIEW_COLUMNS)
 
 
 def _review_statement(db: Database, viewer: Viewer, week: str, as_of: dt.date | None) -> tuple[str, dict]:

@@ -102,7 +102,8 @@ def computed_review(db: Database, as_of: dt.date, clinician_scope: str | None = 
     monday = as_of - dt.timedelta(days=as_of.weekday())
     frame = db.frame("weekly_review", week_start=monday, as_of=as_of, clinician_scope=clinician_scope)
     frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
-    return frame[metrics.REVIEW_COLUMNS]
+    # The review runs red, amber, green, then by patient; the query leaves the order to its reader.
+    return frame.sort_values(["risk_order", "patient_id"], ignore_index=True)[metrics.REVIEW_COLUMNS]
 
 
 def records(frame) -> list[dict]:
@@ -144,7 +145,7 @@ def rebuilt_readings(db: Database) -> list:
                 "weekly_review", week_start=dt.date.fromisocalendar(as_of.isocalendar()[0],
                                                                      as_of.isocalendar()[1], 1),
                 as_of=as_of, clinician_scope=None,
-            )
+            ).sort_values(["risk_order", "patient_id"], ignore_index=True)
             seen.append((alerts, review))
     finally:
         session.cursor.execute("rollback")

@@ -2,7 +2,8 @@
 --          metric_reviews' figures for W (adherence, reps and target, stage and readiness, mean morning pain
 --          and W-1's, flare days, largest response, reference level, active rules and risk) with each
 --          patient's name and clinician. A week whose Sunday is on or before $as_of is read from the store
---          instead (weekly_review_stored). Sorted red, amber, green, then patient_id.
+--          instead (weekly_review_stored). Unordered, with risk_order: metrics.REVIEW_ORDER sorts the rows
+--          (red, amber, green, then patient_id).
 -- Grain: one row per patient in the programme during W.
 -- Parameters: $week_start (date, a Monday), $as_of (date), $clinician_scope (clinician name, or null for
 --             everyone)
@@ -12,9 +13,8 @@ with reviewed as (
 ),
 
 final as (
-    select * exclude (week_start, risk_order)
+    select * exclude (week_start)
     from reviewed
-    order by risk_order, patient_id
 )
 
 select * from final
