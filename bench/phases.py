@@ -216,7 +216,8 @@ def _metrics_call(args: dict) -> tuple[Callable[[], object], object]:
     from dashboard.db import Database
     from dashboard.weeks import parse_iso_week
 
-    database = Database(args["db_path"])
+    # Read-only, as the outside checks open it: the import phase left the store current.
+    database = Database(args["db_path"], read_only=True)
     viewer = Viewer.system()
     as_of = dt.date.fromisoformat(args["as_of"])
     monday, sunday = parse_iso_week(args["week"])

@@ -56,18 +56,25 @@ def bind(statement: Query, params: dict[str, Any]) -> dict[str, Any]:
 
 def arrow_to_frame(table: Any) -> pd.DataFrame:
     """Return an Arrow table as a DataFrame (dates as datetime.date, lists as Python lists)."""
+    import pandas as pd
     import pyarrow as pa
 
-    # DuckDB's own conversion makes a Python object of every string; Arrow's hands pandas its buffers.
     lists = [field.name for field in table.schema if pa.types.is_list(field.type)]
-    frame = table.drop_columns(lists).to_pandas()
+    # As frame() gives them: a boolean column with missing values is pandas' nullable boolean.
+    nullable = [
+        field.name for field in table.schema
+        if pa.types.is_boolean(field.type) and table.column(field.name).null_count
+    ]
+    # DuckDB's own conversion makes a Python object of every string; Arrow's hands pandas its buffers, and
+    # split blocks spare it copying same-typed columns into one block.
+    frame = table.drop_columns(lists + nullable).to_pandas(split_blocks=True)
     for position, field in enumerate(table.schema):
         if field.name in lists:
             # Python lists, not the NumPy array per cell that to_pandas makes.
             frame.insert(position, field.name, table.column(field.name).to_pylist())
-        elif pa.types.is_boolean(field.type) and table.column(field.name).null_count:
-            # As frame() gives them: a boolean column with missing values is pandas' nullable boolean.
-            frame[field.name] = frame[field.name].astype("boolean")
+        elif field.name in nullable:
+            frame.insert(position, field.name, table.column(field.name).to_pandas(
+                types_mapper={pa.bool_(): pd.BooleanDtype()}.get))
     return frame
 
 
@@ -131,6 +138,8 @@ class Database:
         # Writes inside batched_refresh leave their patients pending until the batch ends.
         self._batching = 0
         self._batch_lock = threading.Lock()
+        # What a read-only handle has read once: no process can write the file while it holds it.
+        self._read_once: dict[str, list[dict[str, Any]]] = {}
         if not read_only:
             # Health data: every file this process creates from here on (the database, DuckDB's write-ahead
             # log after each checkpoint, exported reports) is readable by its owner only.
@@ -196,6 +205,14 @@ class Database:
     def rows(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         """Run the named query on a fresh cursor and return dicts."""
         return self.session().rows(name, **params)
+
+    def rows_while_open(self, name: str, /) -> list[dict[str, Any]]:
+        """Return a parameterless query's rows, read once per read-only handle (DuckDB lets no writer in)."""
+        if not self.read_only:
+            return self.rows(name)
+        if name not in self._read_once:
+            self._read_once[name] = self.rows(name)
+        return self._read_once[name]
 
     def value(self, name: str, /, **params: Any) -> Any:
         """Run the named query on a fresh cursor and return one value."""

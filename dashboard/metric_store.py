@@ -114,7 +114,7 @@ def keep_current(db: Database) -> None:
 
 def check_as_of(db: Database, as_of: dt.date) -> None:
     """Make sure the stored days are current and reach as_of: refreshed if writable, else refused."""
-    status = db.rows("store_readiness")[0]
+    status = db.rows_while_open("store_readiness")[0]
     horizon, pending = status["horizon"], status["pending"]
     reaches = horizon is not None and as_of <= horizon
     if reaches and not pending:
