@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import metrics
+from dashboard import metric_store, metrics
 from dashboard.access import Viewer
 from dashboard.db import Database
 
@@ -35,12 +35,21 @@ def default_range(
     return date_from, date_to, as_of
 
 
+def _stored_range(
+    db: Database, date_from: dt.date | None, date_to: dt.date | None, as_of: dt.date | None
+) -> tuple[dt.date, dt.date, dt.date]:
+    """Return default_range's dates, the maintained days (which the queries read) brought up to as_of."""
+    date_from, date_to, as_of = default_range(date_from, date_to, as_of)
+    metric_store.check_as_of(db, as_of)
+    return date_from, date_to, as_of
+
+
 def patient_tolerance(
     db: Database, viewer: Viewer, patient_id: str, date_from: dt.date | None = None,
     date_to: dt.date | None = None, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Return one row per load kind a patient did on a response day in the range, most worrying first."""
-    date_from, date_to, as_of = default_range(date_from, date_to, as_of)
+    date_from, date_to, as_of = _stored_range(db, date_from, date_to, as_of)
     metrics.require_patient(db, viewer, patient_id)
     frame = db.frame(
         "patient_tolerance", patient_id=patient_id, as_of=as_of, date_from=date_from, date_to=date_to,
@@ -54,7 +63,7 @@ def clinic_tolerance(
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Return one row per load kind over the viewer's patients: who did it, and for how many it aggravates."""
-    date_from, date_to, as_of = default_range(date_from, date_to, as_of)
+    date_from, date_to, as_of = _stored_range(db, date_from, date_to, as_of)
     frame = db.frame(
         "clinic_tolerance", as_of=as_of, date_from=date_from, date_to=date_to,
         clinician_scope=viewer.clinician_scope,
@@ -67,7 +76,7 @@ def dose_response(
     date_to: dt.date | None = None, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Return a patient's response days with that day's total reps and activity minutes."""
-    date_from, date_to, as_of = default_range(date_from, date_to, as_of)
+    date_from, date_to, as_of = _stored_range(db, date_from, date_to, as_of)
     metrics.require_patient(db, viewer, patient_id)
     frame = db.frame(
         "dose_response", patient_id=patient_id, as_of=as_of, date_from=date_from, date_to=date_to,
@@ -95,7 +104,7 @@ def fitted_line(
     date_to: dt.date | None = None, as_of: dt.date | None = None,
 ) -> Fit | None:
     """Return the fitted line of response on total reps, or None with fewer than 8 points or one dose."""
-    date_from, date_to, as_of = default_range(date_from, date_to, as_of)
+    date_from, date_to, as_of = _stored_range(db, date_from, date_to, as_of)
     metrics.require_patient(db, viewer, patient_id)
     row = db.rows(
         "dose_response_fit", patient_id=patient_id, as_of=as_of, date_from=date_from, date_to=date_to,

@@ -11,10 +11,11 @@
 -- Grain: one row per patient per load kind.
 -- Parameters: none
 create or replace macro metric_tolerance(as_of, clinician_scope, patient, day_from, day_to) as table
--- From 14 days before the range, so that each response's status is judged against the whole usual level.
+-- The maintained days (the caller brings them up to as_of): their statuses are judged against the whole
+-- usual level from any day on, so the range and the morning after it suffice.
 with days as (
     select *
-    from metric_days(as_of, clinician_scope, patient, day_from - 14, day_to + 1)
+    from metric_stored_days(as_of, clinician_scope, patient, day_from, day_to + 1)
 ),
 
 -- metric_days dates a response on the morning it is observed; here it belongs to the loading day before.

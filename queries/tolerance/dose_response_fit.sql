@@ -6,8 +6,9 @@
 --             $clinician_scope (clinician name, or null for everyone)
 with points as (
     select *
-    from metric_days(
-        $as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date - 14, $date_to::date + 1
+    -- The maintained days, exact from any day on (metric_store.check_as_of brings them up to $as_of first).
+    from metric_stored_days(
+        $as_of::date, $clinician_scope::varchar, $patient_id::varchar, $date_from::date, $date_to::date + 1
     )
 ),
 
