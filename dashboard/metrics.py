@@ -261,6 +261,7 @@ def recent_morning_pain(db: Database, viewer: Viewer, end: dt.date, days: int = 
     end = _day(end, "end")
     if days < 1:
         raise ValueError(f"days must be 1 or more, not {days}")
+    metric_store.check_as_of(db, end)
     frame = db.frame(
         "recent_morning_pain", start=end - dt.timedelta(days=days - 1), end=end,
         clinician_scope=viewer.clinician_scope,
