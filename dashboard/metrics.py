@@ -146,8 +146,12 @@ def alert_events(
     patient_id: str | None = None, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """Return alert events dated from date_from to date_to (default: all up to as_of), as of as_of."""
-    params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of)
-    return arrow_to_frame(db.arrow("alert_events", **params).select(EVENT_COLUMNS))
+    params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of, require_visible=False)
+    frame = arrow_to_frame(db.arrow("alert_events", **params).select(EVENT_COLUMNS))
+    if patient_id is not None and frame.empty:
+        # The query reads visible patients only, so only an empty answer needs the patient checked.
+        require_patient(db, viewer, patient_id)
+    return frame
 
 
 def alert_events_relation(
@@ -161,12 +165,12 @@ def alert_events_relation(
 
 def _event_parameters(
     db: Database, viewer: Viewer, date_from: dt.date | None, date_to: dt.date | None, patient_id: str | None,
-    as_of: dt.date | None,
+    as_of: dt.date | None, *, require_visible: bool = True,
 ) -> dict:
     """Return the alert_events query's parameters over a checked range and a visible patient (if one)."""
     date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
     _check_range(date_from, date_to)
-    if patient_id is not None:
+    if patient_id is not None and require_visible:
         require_patient(db, viewer, patient_id)
     return {
         "as_of": _stored_as_of(db, as_of), "date_from": date_from, "date_to": date_to,
@@ -205,18 +209,23 @@ def _patient_frame(
     date_to: dt.date | None, as_of: dt.date | None,
 ) -> pd.DataFrame:
     """Run one patient's dated query for a visible patient over a checked date range."""
-    frame = db.frame(query_name, **_patient_parameters(db, viewer, patient_id, date_from, date_to, as_of))
+    params = _patient_parameters(db, viewer, patient_id, date_from, date_to, as_of, require_visible=False)
+    frame = db.frame(query_name, **params)
+    if frame.empty:
+        # The queries read visible patients only, so only an empty answer needs the patient checked.
+        require_patient(db, viewer, patient_id)
     return _dates(frame)
 
 
 def _patient_parameters(
     db: Database, viewer: Viewer, patient_id: str, date_from: dt.date | None, date_to: dt.date | None,
-    as_of: dt.date | None,
+    as_of: dt.date | None, *, require_visible: bool = True,
 ) -> dict:
     """Return a patient's dated query parameters for a visible patient over a checked date range."""
     date_from, date_to = _day(date_from, "date_from"), _day(date_to, "date_to")
     _check_range(date_from, date_to)
-    require_patient(db, viewer, patient_id)
+    if require_visible:
+        require_patient(db, viewer, patient_id)
     return {
         "patient_id": patient_id, "as_of": _stored_as_of(db, as_of), "date_from": date_from,
         "date_to": date_to,
