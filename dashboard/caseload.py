@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import metric_store
+from dashboard import metrics
 from dashboard.access import Viewer
 from dashboard.db import Database
 from dashboard.weeks import parse_iso_week
@@ -34,9 +34,8 @@ def aggravating_kinds(
 ) -> dict[str, list[str]]:
     """Return each visible patient's likely aggravating load kinds over the 8 weeks up to the week's end."""
     monday, _ = parse_iso_week(week)
-    as_of = as_of or dt.date.today()
     # The query reads the maintained days.
-    metric_store.check_as_of(db, as_of)
+    as_of = metrics._stored_as_of(db, as_of or dt.date.today())
     frame = db.frame(
         "review_aggravating", week_start=monday, as_of=as_of,
         clinician_scope=viewer.clinician_scope,

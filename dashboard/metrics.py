@@ -148,10 +148,7 @@ def alert_events(
     """Return alert events dated from date_from to date_to (default: all up to as_of), as of as_of."""
     params = _event_parameters(db, viewer, date_from, date_to, patient_id, as_of, require_visible=False)
     frame = arrow_to_frame(db.arrow("alert_events", **params).select(EVENT_COLUMNS))
-    if patient_id is not None and frame.empty:
-        # The query reads visible patients only, so only an empty answer needs the patient checked.
-        require_patient(db, viewer, patient_id)
-    return frame
+    return frame if patient_id is None else _visible_answer(db, viewer, patient_id, frame)
 
 
 def alert_events_relation(
@@ -210,11 +207,15 @@ def _patient_frame(
 ) -> pd.DataFrame:
     """Run one patient's dated query for a visible patient over a checked date range."""
     params = _patient_parameters(db, viewer, patient_id, date_from, date_to, as_of, require_visible=False)
-    frame = db.frame(query_name, **params)
+    return _dates(_visible_answer(db, viewer, patient_id, db.frame(query_name, **params)))
+
+
+def _visible_answer(db: Database, viewer: Viewer, patient_id: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return one patient's answer, refusing an empty one unless the patient exists and is visible."""
+    # The queries read visible patients only, so only an empty answer needs the patient checked.
     if frame.empty:
-        # The queries read visible patients only, so only an empty answer needs the patient checked.
         require_patient(db, viewer, patient_id)
-    return _dates(frame)
+    return frame
 
 
 def _patient_parameters(

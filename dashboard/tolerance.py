@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import metric_store, metrics
+from dashboard import metrics
 from dashboard.access import Viewer
 from dashboard.db import Database
 
@@ -40,8 +40,7 @@ def _stored_range(
 ) -> tuple[dt.date, dt.date, dt.date]:
     """Return default_range's dates, the maintained days (which the queries read) brought up to as_of."""
     date_from, date_to, as_of = default_range(date_from, date_to, as_of)
-    metric_store.check_as_of(db, as_of)
-    return date_from, date_to, as_of
+    return date_from, date_to, metrics._stored_as_of(db, as_of)
 
 
 def patient_tolerance(

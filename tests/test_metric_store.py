@@ -102,8 +102,12 @@ def computed_review(db: Database, as_of: dt.date, clinician_scope: str | None = 
     monday = as_of - dt.timedelta(days=as_of.weekday())
     frame = db.frame("weekly_review", week_start=monday, as_of=as_of, clinician_scope=clinician_scope)
     frame["alerts"] = [list(alerts) for alerts in frame["alerts"]]
-    # The review runs red, amber, green, then by patient; the query leaves the order to its reader.
-    return frame.sort_values(["risk_order", "patient_id"], ignore_index=True)[metrics.REVIEW_COLUMNS]
+    return in_review_order(frame)[metrics.REVIEW_COLUMNS]
+
+
+def in_review_order(frame):
+    """Return the query's rows in the review's order: red, amber, green, then by patient."""
+    return frame.sort_values(["risk_order", "patient_id"], ignore_index=True)
 
 
 def records(frame) -> list[dict]:
@@ -145,8 +149,8 @@ def rebuilt_readings(db: Database) -> list:
                 "weekly_review", week_start=dt.date.fromisocalendar(as_of.isocalendar()[0],
                                                                      as_of.isocalendar()[1], 1),
                 as_of=as_of, clinician_scope=None,
-            ).sort_values(["risk_order", "patient_id"], ignore_index=True)
-            seen.append((alerts, review))
+            )
+            seen.append((alerts, in_review_order(review)))
     finally:
         session.cursor.execute("rollback")
     return seen
