@@ -1,5 +1,5 @@
--- Returns: the maintained metrics' horizon, whether the whole clinic waits for a refresh, and the distinct
---          patients that do.
+-- Returns: the maintained metrics' horizon, whether the whole clinic waits for a refresh, the distinct
+--          patients that do, and how many patients the clinic holds (clinic_patients).
 -- Grain: one row.
 -- Parameters: none
 with pending as (
@@ -7,13 +7,20 @@ with pending as (
     from metric_store_pending
 ),
 
+clinic as (
+    select count(*) as clinic_patients
+    from patients
+),
+
 final as (
     select
         state.horizon,
         state.everyone_pending,
-        pending.patient_ids
+        pending.patient_ids,
+        clinic.clinic_patients
     from metric_store_state as state
     cross join pending
+    cross join clinic
 )
 
 select * from final
