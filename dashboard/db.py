@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import graphlib
 import hashlib
 import os
@@ -286,18 +287,23 @@ class Database:
 
     def _refresh_macros(self) -> None:
         """Recreate the SQL macros when their text changed since they were last defined."""
-        macros = queries_in("macros")
-        digest = hashlib.sha256("\n".join(m.text for m in macros).encode()).hexdigest()
+        digest = hashlib.sha256("\n".join(m.text for m in queries_in("macros")).encode()).hexdigest()
         if self.value("schema_macros_digest") == digest:
             return
         with self.transaction() as session:
-            for statement in _dependency_order(macros):
+            for statement in _macros_in_dependency_order():
                 session.cursor.execute(statement.text)
             session.execute("schema_macros_record", digest=digest)
 
     def close(self) -> None:
         """Close the process's connection."""
         self._connection.close()
+
+
+@functools.cache
+def _macros_in_dependency_order() -> tuple[Query, ...]:
+    """Return the SQL macros ordered by their calls, worked out once per process."""
+    return tuple(_dependency_order(queries_in("macros")))
 
 
 def _dependency_order(macros: list[Query]) -> list[Query]:
