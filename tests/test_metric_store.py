@@ -370,3 +370,30 @@ def test_a_file_an_older_version_wrote_is_refused_read_only_with_the_reason(tmp_
     # The new stores were filled by that open: patients who log nothing are not logging.
     assert "not_logging" in set(metrics.alert_events(read_only, ADMIN, as_of=LAST)["rule"])
     read_only.close()
+
+
+def test_given_most_of_a_small_clinic_touched_expect_one_clinic_wide_refresh_and_one_patient_alone(
+    tmp_path, monkeypatch
+) -> None:
+    from dashboard.db import Session
+
+    run: list[str] = []
+    execute = Session.execute
+
+    def recording(self, name, /, **params):
+        run.append(name)
+        return execute(self, name, **params)
+
+    monkeypatch.setattr(Session, "execute", recording)
+    db = Database(tmp_path / "clinic.duckdb")
+    clinic = [patient_line(f"P{number:02d}", f"Patient {number}", "lea") for number in range(1, 21)]
+    run.clear()
+    import_sources(db, [("patients.csv", (PATIENTS_HEADER + "\n" + "\n".join(clinic) + "\n").encode())])
+    # 20 patients touched in a clinic of 20 (under PER_PATIENT_LIMIT): one set of statements for the clinic.
+    assert "store_insert_range" in run and "store_insert_patient" not in run
+    run.clear()
+    patient_settings.change_settings(db, ADMIN, "P07", dt.date(2026, 11, 1), {"pain_ceiling": 3.0})
+    # One patient touched: their own statements only.
+    assert run.count("store_insert_patient") == 1 and "store_insert_range" not in run
+    assert stored_days(db) == recomputed_days(db, db.value("store_horizon"))
+    db.close()
