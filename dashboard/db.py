@@ -302,19 +302,14 @@ class Database:
 
 @functools.cache
 def _macros_in_dependency_order() -> tuple[Query, ...]:
-    """Return the SQL macros ordered by their calls, worked out once per process."""
-    return tuple(_dependency_order(queries_in("macros")))
-
-
-def _dependency_order(macros: list[Query]) -> list[Query]:
-    """Return macros ordered so that each comes after the macros its body calls."""
-    by_name = {statement.name: statement for statement in macros}
+    """Return the SQL macros ordered so that each comes after the macros its body calls (once per process)."""
+    by_name = {statement.name: statement for statement in queries_in("macros")}
     calls = {
         name: [other for other in by_name if other != name and re.search(rf"\b{other}\s*\(", statement.body)]
         for name, statement in by_name.items()
     }
     sorter = graphlib.TopologicalSorter(calls)
-    return [by_name[name] for name in sorter.static_order()]
+    return tuple(by_name[name] for name in sorter.static_order())
 
 
 def migration_version(statement: Query) -> int:
