@@ -14,6 +14,8 @@ CLINIC_METRIC_KEYS = (
     "import.peak_rss_mb",
     "bare_read.rows_per_s",
     "import_share_of_bare",
+    "import_without_refresh.median_s",
+    "import_without_refresh_share_of_bare",
     "review_week.median_s",
     "review_week.peak_rss_mb",
     "alerts_year.median_s",

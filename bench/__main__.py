@@ -149,6 +149,13 @@ def bench_clinic(size: int, args: argparse.Namespace, settings: dict) -> dict:
                                      "runs": args.runs, "warmup": args.warmup}, section, "import")
         _phase("bare_read", {"clinic_dir": str(clinic_dir), "db_path": str(args.out / f"bare_{size}.duckdb"),
                              "runs": args.runs, "warmup": args.warmup}, section, "bare_read")
+        # The same import with the maintained metrics' refresh switched off: how much of the distance to the
+        # bare reader is the import's own checks and inserts, and how much the refresh the issue asks for.
+        unrefreshed_db = args.out / f"unrefreshed_{size}.duckdb"
+        _phase("import", {"clinic_dir": str(clinic_dir), "db_path": str(unrefreshed_db), "runs": args.runs,
+                          "warmup": args.warmup, "metrics_refresh": False}, section, "import_without_refresh")
+        for leftover in (unrefreshed_db, unrefreshed_db.with_name(unrefreshed_db.name + ".wal")):
+            leftover.unlink(missing_ok=True)
         profile_db = args.out / f"profile_{size}.duckdb"
         _phase("import_profile", {"clinic_dir": str(clinic_dir), "db_path": str(profile_db)},
                section, "import_profile")
@@ -199,6 +206,8 @@ def _ratios(section: dict) -> None:
     imported = (section.get("import") or {}).get("rows_per_s")
     bare = (section.get("bare_read") or {}).get("rows_per_s")
     section["import_share_of_bare"] = imported / bare if (imported and bare) else None
+    unrefreshed = (section.get("import_without_refresh") or {}).get("rows_per_s")
+    section["import_without_refresh_share_of_bare"] = unrefreshed / bare if (unrefreshed and bare) else None
 
 
 def _fill_missing(section: dict) -> None:
