@@ -154,8 +154,7 @@ def bench_clinic(size: int, args: argparse.Namespace, settings: dict) -> dict:
         unrefreshed_db = args.out / f"unrefreshed_{size}.duckdb"
         _phase("import", {"clinic_dir": str(clinic_dir), "db_path": str(unrefreshed_db), "runs": args.runs,
                           "warmup": args.warmup, "metrics_refresh": False}, section, "import_without_refresh")
-        for leftover in (unrefreshed_db, unrefreshed_db.with_name(unrefreshed_db.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        unrefreshed_db.unlink(missing_ok=True)
         profile_db = args.out / f"profile_{size}.duckdb"
         _phase("import_profile", {"clinic_dir": str(clinic_dir), "db_path": str(profile_db)},
                section, "import_profile")
